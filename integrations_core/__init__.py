@@ -1,0 +1,1 @@
+"""integrations_core: Rocket.Chat's integrations.list as pure functions, over a safe MQL engine."""

@@ -1,0 +1,1 @@
+"""MongoDB's query language over in-memory documents: compile once, run many."""
