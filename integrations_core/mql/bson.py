@@ -30,6 +30,7 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
@@ -53,6 +54,14 @@ class _Missing:
 
 
 MISSING: Final = _Missing()
+
+
+@dataclass(frozen=True, slots=True)
+class Regex:
+    """A BSON regular expression value: a pattern and its MongoDB option letters."""
+
+    pattern: str
+    flags: str = ""
 
 MINKEY: Final = 1
 NULL: Final = 5
@@ -83,6 +92,7 @@ _RANK: dict[type, int] = {
     bytes: BINDATA,
     _dt.datetime: DATE,
     re.Pattern: REGEX,
+    Regex: REGEX,
 }
 
 # pymongo's bson types, recognised by module and class name so that bson stays optional.
@@ -124,7 +134,7 @@ def type_rank(value: object) -> int:
 
 def is_nan(value: object) -> bool:
     """True for a float or Decimal NaN."""
-    return value != value  # noqa: PLR0124 - NaN is the only value unequal to itself
+    return value != value
 
 
 def _number(value: Any) -> Any:
@@ -135,7 +145,7 @@ def _number(value: Any) -> Any:
 
 def _cmp_numbers(a: Any, b: Any) -> int:
     a, b = _number(a), _number(b)
-    a_nan, b_nan = a != a, b != b  # noqa: PLR0124
+    a_nan, b_nan = a != a, b != b
     if a_nan or b_nan:
         # NaN sorts below every other number and equals itself.
         return (b_nan - a_nan) if not (a_nan and b_nan) else 0
@@ -143,7 +153,7 @@ def _cmp_numbers(a: Any, b: Any) -> int:
         b = Decimal(b)
     elif isinstance(b, Decimal) and isinstance(a, float) and math.isinf(a):
         a = Decimal(a)
-    return (a > b) - (a < b)
+    return int((a > b) - (a < b))
 
 
 def utc_naive(value: _dt.datetime) -> _dt.datetime:
@@ -154,7 +164,7 @@ def utc_naive(value: _dt.datetime) -> _dt.datetime:
 
 
 def _cmp_plain(a: Any, b: Any) -> int:
-    return (a > b) - (a < b)
+    return int((a > b) - (a < b))
 
 
 def _cmp_dates(a: Any, b: Any) -> int:
@@ -224,7 +234,7 @@ def _cmp_object(a: Any, b: Any) -> int:
 
 
 def _cmp_array(a: Any, b: Any) -> int:
-    for va, vb in zip(a, b):
+    for va, vb in zip(a, b, strict=False):
         ra, rb = type_rank(va), type_rank(vb)
         if ra != rb:
             return -1 if ra < rb else 1

@@ -1,0 +1,102 @@
+"""How a compiled field condition applies to a document path, or to one array element.
+
+A field operator compiles to a :class:`Cond`. The same condition is used in two places: on a
+document path (with MongoDB's array traversal, :mod:`.paths`) and, inside a value-form
+``$elemMatch``, on a single array element as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .paths import DocPred, ValuePred, exists_matcher, path_matcher
+
+
+class Cond:
+    """A compiled condition on one field."""
+
+    def on_path(self, parts: tuple[str, ...]) -> DocPred:
+        """The document predicate: does any value at ``parts`` satisfy the condition?"""
+        raise NotImplementedError
+
+    def on_value(self) -> ValuePred:
+        """The predicate on one value, without array traversal."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Leaf(Cond):
+    """Any value the path yields satisfies ``pred``; ``whole_arrays`` leaves leaf arrays whole."""
+
+    pred: ValuePred
+    whole_arrays: bool = False
+
+    def on_path(self, parts: tuple[str, ...]) -> DocPred:
+        return path_matcher(parts, self.pred, leaf=not self.whole_arrays)
+
+    def on_value(self) -> ValuePred:
+        return self.pred
+
+
+@dataclass(frozen=True)
+class Exists(Cond):
+    """``$exists: true``: the path yields a value."""
+
+    def on_path(self, parts: tuple[str, ...]) -> DocPred:
+        return exists_matcher(parts)
+
+    def on_value(self) -> ValuePred:
+        return lambda value: True
+
+
+@dataclass(frozen=True)
+class Not(Cond):
+    """The complement, taken over the whole path (``$ne``, ``$nin``, ``$not``)."""
+
+    inner: Cond
+
+    def on_path(self, parts: tuple[str, ...]) -> DocPred:
+        pred = self.inner.on_path(parts)
+        return lambda doc: not pred(doc)
+
+    def on_value(self) -> ValuePred:
+        pred = self.inner.on_value()
+        return lambda value: not pred(value)
+
+
+@dataclass(frozen=True)
+class AllOf(Cond):
+    """Every condition holds, each with its own traversal (``{$gt: 1, $lt: 5}``, ``$all``)."""
+
+    conds: Sequence[Cond]
+
+    def on_path(self, parts: tuple[str, ...]) -> DocPred:
+        return all_of([c.on_path(parts) for c in self.conds])
+
+    def on_value(self) -> ValuePred:
+        return all_of([c.on_value() for c in self.conds])
+
+
+def all_of(preds: Sequence[DocPred]) -> DocPred:
+    """Conjunction, specialised for the short lists that dominate real queries."""
+    if not preds:
+        return lambda doc: True
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        first, second = preds
+        return lambda doc: first(doc) and second(doc)
+    items = tuple(preds)
+    return lambda doc: all(p(doc) for p in items)
+
+
+def any_of(preds: Sequence[DocPred]) -> DocPred:
+    """Disjunction, specialised like :func:`all_of`."""
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        first, second = preds
+        return lambda doc: first(doc) or second(doc)
+    items = tuple(preds)
+    return lambda doc: any(p(doc) for p in items)

@@ -1,0 +1,222 @@
+"""Predicates on one value (a ``ValuePred``), each decided once at compile time by the operand.
+
+Each builder looks at the query operand and returns a small closure specialised for its type,
+so that matching a document does no operand inspection. Semantics follow the server's
+``ComparisonMatchExpression``, ``InMatchExpression``, ``ModMatchExpression``,
+``TypeMatchExpression`` and ``RegexMatchExpression`` (src/mongo/db/matcher/expression_leaf.cpp).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import operator
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from .bson import (
+    ARRAY,
+    BOOL,
+    DATE,
+    MAXKEY,
+    MINKEY,
+    MISSING,
+    NULL,
+    NUMBER,
+    REGEX,
+    STRING,
+    Regex,
+    compare,
+    is_nan,
+    regex_parts,
+    same_rank_comparator,
+    type_rank,
+    utc_naive,
+)
+from .paths import ARRAY_TYPES, ValuePred
+
+_NUMS = frozenset({int, float, Decimal})
+_NATIVE_NUMS = frozenset({int, float})
+
+Op = Callable[[Any, Any], bool]
+COMPARATORS: dict[str, Op] = {
+    "$gt": operator.gt,
+    "$gte": operator.ge,
+    "$lt": operator.lt,
+    "$lte": operator.le,
+}
+
+
+def never(value: Any) -> bool:
+    """A predicate that matches nothing."""
+    return False
+
+
+def is_null(value: Any) -> bool:
+    """Null or missing (``{a: null}``)."""
+    return value is None or value is MISSING
+
+
+def is_number(value: Any) -> bool:
+    """A BSON number (``True`` is not one)."""
+    return type(value) in _NUMS or type_rank(value) == NUMBER
+
+
+def _is_nan_number(value: Any) -> bool:
+    return is_number(value) and is_nan(value)
+
+
+def equals(operand: Any) -> ValuePred:
+    """``$eq``: same BSON type bracket and equal value; null also matches missing."""
+    rank = type_rank(operand)
+    if rank == NULL:
+        return is_null
+    if rank == STRING and type(operand) is str:
+        return lambda v: v == operand and type(v) is str
+    if rank == BOOL:
+        return lambda v: v is operand
+    if rank == NUMBER:
+        if is_nan(operand):
+            return _is_nan_number
+        return lambda v: v == operand and (type(v) in _NUMS or type_rank(v) == NUMBER)
+    if rank == DATE:
+        when = utc_naive(operand)
+        return lambda v: isinstance(v, _dt.datetime) and utc_naive(v) == when
+    same = same_rank_comparator(rank)
+    return lambda v: type_rank(v) == rank and same(v, operand) == 0
+
+
+def compares(op: str, operand: Any) -> ValuePred:
+    """``$gt $gte $lt $lte``: only values in the operand's type bracket compare."""
+    cmp = COMPARATORS[op]
+    inclusive = op in ("$gte", "$lte")
+    rank = type_rank(operand)
+    if rank == NULL:
+        return is_null if inclusive else never
+    if rank in (MINKEY, MAXKEY):
+        return lambda v: cmp(compare(v, operand), 0)
+    if rank == NUMBER:
+        if is_nan(operand):
+            return _is_nan_number if inclusive else never
+        same = same_rank_comparator(NUMBER)
+
+        def number(v: Any) -> bool:
+            if type(v) in _NATIVE_NUMS:
+                return cmp(v, operand)
+            return is_number(v) and not is_nan(v) and cmp(same(v, operand), 0)
+
+        return number
+    if rank == STRING and type(operand) is str:
+        return lambda v: type(v) is str and cmp(v, operand)
+    if rank == DATE:
+        when = utc_naive(operand)
+        return lambda v: isinstance(v, _dt.datetime) and cmp(utc_naive(v), when)
+    same = same_rank_comparator(rank)
+    return lambda v: type_rank(v) == rank and cmp(same(v, operand), 0)
+
+
+def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> ValuePred:
+    """``$in``: equal to any operand or matched by any regex; hashable kinds use a set."""
+    strings: set[str] = set()
+    numbers: set[Any] = set()
+    others: list[ValuePred] = list(regexes)
+    for operand in operands:
+        if type(operand) is str:
+            strings.add(operand)
+        elif type(operand) in _NATIVE_NUMS and not is_nan(operand):
+            numbers.add(operand)
+        else:
+            others.append(equals(operand))
+    if not others and not numbers:
+        return lambda v: type(v) is str and v in strings
+    if not others and not strings:
+        return lambda v: type(v) in _NATIVE_NUMS and v in numbers
+
+    def member(v: Any) -> bool:
+        t = type(v)
+        if t is str:
+            if v in strings:
+                return True
+        elif t in _NATIVE_NUMS and v in numbers:
+            return True
+        return any(p(v) for p in others)
+
+    return member
+
+
+def regex_matches(search: Callable[[str], bool], value: Regex) -> ValuePred:
+    """``$regex``: strings the pattern finds, and regex values equal to it."""
+    key = (value.pattern, "".join(sorted(value.flags)))
+
+    def pred(v: Any) -> bool:
+        if type(v) is str:
+            return search(v)
+        return type_rank(v) == REGEX and regex_parts(v) == key
+
+    return pred
+
+
+def exists(value: Any) -> bool:
+    """``$exists: true`` on one value."""
+    return value is not MISSING
+
+
+def size_is(length: int) -> ValuePred:
+    """``$size``: arrays of exactly ``length`` elements."""
+    return lambda v: type(v) in ARRAY_TYPES and len(v) == length
+
+
+def _truncated_mod(value: Any, divisor: int) -> int | None:
+    if type(value) is bool or not is_number(value):
+        return None
+    if not isinstance(value, int):
+        value = float(value)
+        if not math.isfinite(value):
+            return None
+        value = int(value)
+    rest = int(abs(value) % abs(divisor))
+    return -rest if value < 0 else rest
+
+
+def mod_is(divisor: int, remainder: int) -> ValuePred:
+    """``$mod``: C-style remainder (truncated toward zero, sign of the dividend)."""
+
+    def pred(v: Any) -> bool:
+        if type(v) is int:
+            rest = abs(v) % abs(divisor)
+            return (-rest if v < 0 else rest) == remainder
+        return _truncated_mod(v, divisor) == remainder
+
+    return pred
+
+
+# BSON type numbers and aliases, https://www.mongodb.com/docs/manual/reference/operator/query/type/
+TYPE_ALIASES: dict[str, tuple[int, ...]] = {
+    "double": (1,), "string": (2,), "object": (3,), "array": (4,), "binData": (5,),
+    "undefined": (6,), "objectId": (7,), "bool": (8,), "date": (9,), "null": (10,),
+    "regex": (11,), "dbPointer": (12,), "javascript": (13,), "symbol": (14,),
+    "javascriptWithScope": (15,), "int": (16,), "timestamp": (17,), "long": (18,),
+    "decimal": (19,), "minKey": (-1,), "maxKey": (127,), "number": (1, 16, 18, 19),
+}
+TYPE_CODES = frozenset(code for codes in TYPE_ALIASES.values() for code in codes)
+_CODE_OF_RANK = {NULL: 10, STRING: 2, ARRAY: 4, BOOL: 8, DATE: 9, REGEX: 11, MINKEY: -1,
+                 MAXKEY: 127, 20: 3, 30: 5, 35: 7, 47: 17}
+
+
+def bson_type_code(value: Any) -> int:
+    """The BSON type number of a present value (an int is 16 in int32 range, else 18)."""
+    if type(value) is int:
+        return 16 if -(2**31) <= value < 2**31 else 18
+    if type(value) is float:
+        return 1
+    rank = type_rank(value)
+    if rank == NUMBER:
+        name = type(value).__name__
+        return 18 if name == "Int64" else 19 if name in ("Decimal", "Decimal128") else 16
+    return _CODE_OF_RANK.get(rank, 0)
+
+
+def has_type(codes: frozenset[int]) -> ValuePred:
+    """``$type``: present values whose BSON type number is in ``codes``."""
+    return lambda v: v is not MISSING and bson_type_code(v) in codes

@@ -1,0 +1,52 @@
+"""Size limits on a query, checked at compile time so that no request is slow or crashes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .errors import LimitError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on the shape of a filter, sort or projection; each breach is a ``LimitError``."""
+
+    max_depth: int = 32
+    """Deepest nesting of objects and arrays in a query (a document is depth 1)."""
+    max_nodes: int = 5_000
+    """Most values (objects, arrays and scalars) a query may hold in all."""
+    max_list_length: int = 1_000
+    """Longest ``$in`` / ``$nin`` / ``$all`` list and longest ``$and`` / ``$or`` / ``$nor``."""
+    max_regex_length: int = 1_000
+    """Longest ``$regex`` pattern, in characters."""
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def check_shape(value: object, limits: Limits, what: str = "query") -> None:
+    """Reject a value nested deeper, or holding more values or longer lists, than ``limits``.
+
+    Iterative, so that hostile nesting can never raise ``RecursionError``.
+    """
+    stack: list[tuple[object, int]] = [(value, 1)]
+    nodes = 0
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        if nodes > limits.max_nodes:
+            raise LimitError(f"{what} holds more than {limits.max_nodes} values")
+        if isinstance(item, Mapping):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, (list, tuple)):
+            if len(item) > limits.max_list_length:
+                raise LimitError(
+                    f"{what} has a list of {len(item)} items, over {limits.max_list_length}"
+                )
+            children = item
+        else:
+            continue
+        if depth > limits.max_depth:
+            raise LimitError(f"{what} is nested deeper than {limits.max_depth} levels")
+        stack.extend((child, depth + 1) for child in children)

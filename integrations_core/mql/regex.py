@@ -1,0 +1,219 @@
+"""``$regex`` on a linear-time engine: PCRE syntax translated to RE2, literals without an engine.
+
+MongoDB runs patterns on PCRE2 in UTF mode without UCP, so ``\\d \\w \\b`` are ASCII. RE2 agrees
+on those; where the two differ this module translates (``\\s`` includes ``\\v``; ``$`` and ``\\Z``
+outside multiline mode also match before a final newline; PCRE's ``\\h \\v`` classes) and a
+pattern RE2 cannot run in linear time (backreferences, lookaround, atomic groups, possessive
+quantifiers) is a :class:`QueryError`. There is no fallback to Python's backtracking ``re``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .errors import LimitError, QueryError
+
+try:  # pragma: no cover - exercised by whichever environment runs the suite
+    import re2 as _re2
+
+    _OPTIONS: Any = _re2.Options()
+    _OPTIONS.log_errors = False
+except ImportError:  # pragma: no cover
+    _re2 = None
+    _OPTIONS = None
+
+Matcher = Callable[[str], bool]
+
+OPTION_LETTERS = frozenset("imsxu")
+_SPECIAL = frozenset("\\^$.|?*+()[]{}")
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_PCRE_SPACE = " \t\n\x0b\f\r"
+_HSPACE = r"\t \x{a0}\x{1680}\x{180e}\x{2000}-\x{200a}\x{202f}\x{205f}\x{3000}"
+_VSPACE = r"\n\x0b\f\r\x{85}\x{2028}\x{2029}"
+# PCRE class escapes whose meaning differs from RE2's: (outside a class, inside a class).
+_CLASS_ESCAPES = {
+    "s": ("[[:space:]]", "[:space:]"),
+    "S": ("[[:^space:]]", "[:^space:]"),
+    "h": (f"[{_HSPACE}]", _HSPACE),
+    "H": (f"[^{_HSPACE}]", None),
+    "v": (f"[{_VSPACE}]", _VSPACE),
+    "V": (f"[^{_VSPACE}]", None),
+}
+_END = r"(?:\n?\z)"
+
+
+def escape(text: str) -> str:
+    """A pattern that matches ``text`` literally (in both PCRE and RE2)."""
+    return "".join(c if c in _WORD or c > "\x7f" else "\\" + c for c in text)
+
+
+def check_options(options: str, path: str) -> str:
+    """Validate MongoDB ``$options`` letters; return them."""
+    for letter in options:
+        if letter not in OPTION_LETTERS:
+            raise QueryError(
+                f"invalid flag in regex options: {letter!r} (allowed: i, m, s, x, u)", path
+            )
+    return options
+
+
+def strip_extended(pattern: str) -> str:
+    """Apply PCRE's ``x`` option: drop unescaped whitespace and ``#`` comments outside classes."""
+    out: list[str] = []
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern.startswith("]", i + 1) or pattern.startswith("^]", i + 1):
+                close = i + (2 if pattern[i + 1] == "]" else 3)
+                out.append(pattern[i:close])
+                i = close
+                continue
+        elif c in _PCRE_SPACE:
+            i += 1
+            continue
+        elif c == "#":
+            while i < n and pattern[i] != "\n":
+                i += 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _literal(pattern: str) -> str | None:
+    """The text a pattern stands for, if it is made of literals and escaped punctuation only."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 >= n:
+                return None
+            nxt = pattern[i + 1]
+            if nxt in _WORD or nxt > "\x7f":
+                return None
+            out.append(nxt)
+            i += 2
+        elif c in _SPECIAL:
+            return None
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _literal_matcher(pattern: str, options: str) -> Matcher | None:
+    if "i" in options:
+        return None
+    multiline = "m" in options
+    start = pattern.startswith("^") and not multiline
+    end = pattern.endswith("$") and not pattern.endswith("\\$") and not multiline
+    body = pattern[1 if start else 0 : len(pattern) - 1 if end else len(pattern)]
+    text = _literal(body)
+    if text is None:
+        return None
+    if start and end:
+        with_nl = text + "\n"
+        return lambda s: s in (text, with_nl)
+    if start:
+        return lambda s: s.startswith(text)
+    if end:
+        with_nl = text + "\n"
+        return lambda s: s.endswith(text) or s.endswith(with_nl)
+    return lambda s: text in s
+
+
+def to_re2(pattern: str, options: str) -> str:
+    """Translate a PCRE pattern (after ``x`` stripping) to RE2 syntax with inline flags."""
+    multiline = "m" in options
+    out: list[str] = []
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            nxt = pattern[i + 1]
+            if nxt == "Q":
+                close = pattern.find("\\E", i + 2)
+                close = n if close < 0 else close + 2
+                out.append(pattern[i:close])
+                i = close
+                continue
+            if nxt in _CLASS_ESCAPES:
+                outside, inside = _CLASS_ESCAPES[nxt]
+                if in_class and inside is None:
+                    raise ValueError(f"\\{nxt} inside a character class")
+                out.append(inside if in_class else outside)  # type: ignore[arg-type]
+            elif nxt == "Z" and not in_class:
+                out.append(_END)
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            lead = 2 if pattern.startswith("^", i + 1) else 1
+            if pattern.startswith("]", i + lead):
+                out.append(pattern[i : i + lead + 1])
+                i += lead + 1
+                continue
+        elif c == "$" and not multiline:
+            out.append(_END)
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    flags = "".join(f for f in "ims" if f in options)
+    body = "".join(out)
+    return f"(?{flags}){body}" if flags else body
+
+
+def compile_regex(pattern: str, options: str, path: str, max_length: int) -> Matcher:
+    """Compile a MongoDB ``$regex`` into ``str -> bool`` (search semantics)."""
+    if len(pattern) > max_length:
+        raise LimitError(
+            f"regex is {len(pattern)} characters, over the limit of {max_length}", path
+        )
+    if "\x00" in pattern:
+        raise QueryError("regular expression cannot contain an embedded null byte", path)
+    check_options(options, path)
+    if "x" in options:
+        pattern = strip_extended(pattern)
+    fast = _literal_matcher(pattern, options)
+    if fast is not None:
+        return fast
+    if _re2 is None:
+        raise QueryError(
+            "only literal patterns are available: install google-re2 for regular expressions",
+            path,
+        )
+    try:
+        compiled = _re2.compile(to_re2(pattern, options), _OPTIONS)
+    except Exception as exc:  # re2 raises its own error type, ValueError and others
+        reason = str(exc.args[0] if exc.args else exc)
+        if isinstance(exc.args[0] if exc.args else None, bytes):
+            reason = exc.args[0].decode("utf-8", "replace")
+        raise QueryError(
+            f"pattern not supported by the linear-time regex engine ({reason}); "
+            "backreferences, lookaround, atomic groups and possessive quantifiers are rejected",
+            path,
+        ) from None
+    search = compiled.search
+
+    def match(subject: str) -> bool:
+        try:
+            return search(subject) is not None
+        except UnicodeEncodeError:  # a lone surrogate in stored data
+            return search(subject.encode("utf-8", "replace").decode("utf-8")) is not None
+
+    return match

@@ -1,0 +1,67 @@
+"""Who may list integrations, and which ones: permissions -> an MQL scope filter (DESIGN 4.1).
+
+Each granted permission contributes one scope and the caller sees their union:
+
+==================================  ======================================================
+permission                          scope
+==================================  ======================================================
+manage-incoming-integrations        ``{type: "webhook-incoming"}``
+manage-outgoing-integrations        ``{type: "webhook-outgoing"}``
+manage-own-incoming-integrations    ``{type: "webhook-incoming", "_createdBy._id": user}``
+manage-own-outgoing-integrations    ``{type: "webhook-outgoing", "_createdBy._id": user}``
+==================================  ======================================================
+
+Rocket.Chat 7.x (apps/meteor/app/integrations/server/lib/mountQueriesBasedOnPermission.ts)
+returns ``{}`` for both "all" permissions and only ``{"_createdBy._id": user}`` whenever both
+"own" permissions are held, whatever else is; this module never does either. A record whose
+``_createdBy`` is null or missing has no ``_createdBy._id`` equal to a user id, so only an "all"
+scope can show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .model import INCOMING, OUTGOING, Caller, Permission
+
+# (permission, integration type, own records only), in the order the scopes are listed.
+_SCOPES: tuple[tuple[str, str, bool], ...] = (
+    (Permission.MANAGE_INCOMING.value, INCOMING, False),
+    (Permission.MANAGE_OUTGOING.value, OUTGOING, False),
+    (Permission.MANAGE_OWN_INCOMING.value, INCOMING, True),
+    (Permission.MANAGE_OWN_OUTGOING.value, OUTGOING, True),
+)
+LIST_PERMISSIONS = frozenset(name for name, _, _ in _SCOPES)
+
+# Valid MQL that no document matches: the scope of a caller without any listing permission.
+NOTHING: dict[str, Any] = {"_id": {"$in": []}}
+
+
+def _names(permissions: Iterable[str]) -> frozenset[str]:
+    return frozenset(p.value if isinstance(p, Permission) else p for p in permissions)
+
+
+def can_list(permissions: Iterable[str]) -> bool:
+    """True if ``permissions`` hold at least one of the four integration permissions."""
+    return not LIST_PERMISSIONS.isdisjoint(_names(permissions))
+
+
+def visibility_filter(caller: Caller) -> dict[str, Any]:
+    """The MQL filter for every integration ``caller`` may see: ``{"$or": [scope, ...]}``.
+
+    An "own" scope is left out when the matching "all" permission is held (it adds nothing).
+    A caller with none of the four permissions gets a filter that matches nothing.
+    """
+    granted = caller.permissions
+    scopes: list[dict[str, Any]] = []
+    for name, kind, own in _SCOPES:
+        if name not in granted:
+            continue
+        if own:
+            if _SCOPES[0 if kind == INCOMING else 1][0] in granted:
+                continue
+            scopes.append({"type": kind, "_createdBy._id": caller.user_id})
+        else:
+            scopes.append({"type": kind})
+    return {"$or": scopes} if scopes else dict(NOTHING, _id={"$in": []})
