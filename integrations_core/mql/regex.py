@@ -19,6 +19,7 @@ try:  # pragma: no cover - exercised by whichever environment runs the suite
 
     _OPTIONS: Any = _re2.Options()
     _OPTIONS.log_errors = False
+    _OPTIONS.never_capture = True
 except ImportError:  # pragma: no cover
     _re2 = None
     _OPTIONS = None
@@ -111,9 +112,17 @@ def _literal(pattern: str) -> str | None:
     return "".join(out)
 
 
+# Under Unicode simple case folding (what RE2 and PCRE use for ``i``) the only characters outside
+# ASCII that fold to an ASCII letter are KELVIN SIGN and LONG S; every other one stays non-ASCII.
+_ASCII_FOLD = {**{c: c + 32 for c in range(65, 91)}, 0x212A: ord("k"), 0x017F: ord("s")}
+
+
+def _fold(subject: str) -> str:
+    return subject.lower() if subject.isascii() else subject.translate(_ASCII_FOLD)
+
+
 def _literal_matcher(pattern: str, options: str) -> Matcher | None:
-    if "i" in options:
-        return None
+    """A matcher without a regex engine for ``^?literal$?`` patterns (``i`` for ASCII ones)."""
     multiline = "m" in options
     start = pattern.startswith("^") and not multiline
     end = pattern.endswith("$") and not pattern.endswith("\\$") and not multiline
@@ -121,13 +130,23 @@ def _literal_matcher(pattern: str, options: str) -> Matcher | None:
     text = _literal(body)
     if text is None:
         return None
+    if "i" in options:
+        if not text.isascii():
+            return None
+        text = text.lower()
+        exact = _literal_test(text, start, end)
+        return lambda s: exact(_fold(s))
+    return _literal_test(text, start, end)
+
+
+def _literal_test(text: str, start: bool, end: bool) -> Matcher:
+    # Outside multiline mode PCRE's ``$`` also matches before a final newline.
+    with_nl = text + "\n"
     if start and end:
-        with_nl = text + "\n"
         return lambda s: s in (text, with_nl)
     if start:
         return lambda s: s.startswith(text)
     if end:
-        with_nl = text + "\n"
         return lambda s: s.endswith(text) or s.endswith(with_nl)
     return lambda s: text in s
 
@@ -198,22 +217,33 @@ def compile_regex(pattern: str, options: str, path: str, max_length: int) -> Mat
             path,
         )
     try:
-        compiled = _re2.compile(to_re2(pattern, options), _OPTIONS)
+        return _re2_matcher(to_re2(pattern, options))
     except Exception as exc:  # re2 raises its own error type, ValueError and others
-        reason = str(exc.args[0] if exc.args else exc)
-        if isinstance(exc.args[0] if exc.args else None, bytes):
-            reason = exc.args[0].decode("utf-8", "replace")
+        detail = exc.args[0] if exc.args else exc
+        reason = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
         raise QueryError(
             f"pattern not supported by the linear-time regex engine ({reason}); "
             "backreferences, lookaround, atomic groups and possessive quantifiers are rejected",
             path,
         ) from None
-    search = compiled.search
+
+
+def _re2_matcher(pattern: str) -> Matcher:
+    compiled = _re2.compile(pattern, _OPTIONS)
+    raw = getattr(compiled, "_regexp", None)
+    anchor = getattr(getattr(getattr(_re2, "_re2", None), "RE2", None), "Anchor", None)
+    if raw is None or anchor is None:  # pragma: no cover - another google-re2 layout
+        search = compiled.search
+        return lambda subject: search(subject) is not None
+    # The wrapper's search() builds match objects and char offsets; a yes/no answer needs only
+    # the engine's own Match on the UTF-8 bytes.
+    run, unanchored = raw.Match, anchor.UNANCHORED
 
     def match(subject: str) -> bool:
         try:
-            return search(subject) is not None
+            data = subject.encode()
         except UnicodeEncodeError:  # a lone surrogate in stored data
-            return search(subject.encode("utf-8", "replace").decode("utf-8")) is not None
+            data = subject.encode("utf-8", "replace")
+        return bool(run(unanchored, data, 0, len(data))[0][0] >= 0)
 
     return match
