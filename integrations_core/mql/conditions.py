@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .leaf import Test
 from .paths import DocPred, ValuePred, exists_matcher, path_matcher
 
 
@@ -27,16 +28,16 @@ class Cond:
 
 @dataclass(frozen=True)
 class Leaf(Cond):
-    """Any value the path yields satisfies ``pred``; ``whole_arrays`` leaves leaf arrays whole."""
+    """Any value the path yields passes ``test``; ``whole_arrays`` leaves leaf arrays whole."""
 
-    pred: ValuePred
+    test: Test
     whole_arrays: bool = False
 
     def on_path(self, parts: tuple[str, ...]) -> DocPred:
-        return path_matcher(parts, self.pred, leaf=not self.whole_arrays)
+        return path_matcher(parts, self.test.pred, leaf=not self.whole_arrays)
 
     def on_value(self) -> ValuePred:
-        return self.pred
+        return self.test.pred
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,18 @@ import re
 import types
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Protocol, cast
+from typing import Any, Literal, Protocol, cast
 
 from . import ejson
 from .bson import UNKNOWN, Regex, regex_parts, type_rank
-from .conditions import AllOf, Cond, Leaf, all_of, any_of
+from .codegen import generate
+from .conditions import AllOf, Cond, Leaf
 from .errors import QueryError, join_path
-from .leaf import regex_matches
+from .leaf import Test, regex_matches
 from .limits import DEFAULT_LIMITS, Limits, check_shape
 from .operators import FIELD_OPERATORS, LOGICAL, unsupported
-from .paths import DocPred, ValuePred, split_path
+from .paths import DocPred, split_path
+from .plan import BoolPlan, FieldPlan, Plan, to_closure
 from .regex import compile_regex
 
 _INT64 = (-(2**63), 2**63 - 1)
@@ -40,10 +42,14 @@ class Compiler:
         self.prefix = ""
 
     def document(self, query: Any, where: str, prefix: str = "") -> DocPred:
+        """A query object as closures (for ``$elemMatch`` documents)."""
+        return to_closure(self.plan(query, where, prefix))
+
+    def plan(self, query: Any, where: str, prefix: str = "") -> Plan:
         """A whole query object (top level, ``$and`` member or ``$elemMatch`` document)."""
         if not isinstance(query, Mapping):
             raise QueryError("a query must be an object", where)
-        preds: list[DocPred] = []
+        preds: list[Plan] = []
         for key, value in query.items():
             if not isinstance(key, str):
                 raise QueryError(f"field names must be strings, not {type(key).__name__}", where)
@@ -56,26 +62,24 @@ class Compiler:
                 raise unsupported(key, at)
             else:
                 preds.append(self._field(key, value, at, prefix))
-        return all_of(preds)
+        return preds[0] if len(preds) == 1 else BoolPlan("and", tuple(preds))
 
-    def _logical(self, name: str, members: Any, where: str, prefix: str) -> DocPred:
+    def _logical(self, name: str, members: Any, where: str, prefix: str) -> Plan:
         if not isinstance(members, (list, tuple)) or not members:
             raise QueryError(f"{name} needs a non-empty array of objects", where)
-        preds = [self.document(m, f"{where}[{i}]", prefix) for i, m in enumerate(members)]
-        if name == "$and":
-            return all_of(preds)
-        either = any_of(preds)
-        if name == "$or":
-            return either
-        return lambda doc: not either(doc)
+        plans = tuple(self.plan(m, f"{where}[{i}]", prefix) for i, m in enumerate(members))
+        op: Literal["and", "or", "nor"] = (
+            "and" if name == "$and" else "or" if name == "$or" else "nor"
+        )
+        return BoolPlan(op, plans)
 
-    def _field(self, name: str, value: Any, where: str, prefix: str) -> DocPred:
+    def _field(self, name: str, value: Any, where: str, prefix: str) -> Plan:
         parts = split_path(name, where)
         full = f"{prefix}.{name}" if prefix else name
         self.paths.add(full)
         saved, self.prefix = self.prefix, full
         try:
-            return self.condition(value, where).on_path(parts)
+            return FieldPlan(parts, self.condition(value, where))
         finally:
             self.prefix = saved
 
@@ -107,7 +111,7 @@ class Compiler:
                 raise unsupported(key, at)
         return conds[0] if len(conds) == 1 else AllOf(conds)
 
-    def _regex_operator(self, pattern: Any, options: Any, where: str) -> ValuePred:
+    def _regex_operator(self, pattern: Any, options: Any, where: str) -> Test:
         at = join_path(where, "$regex")
         if options is not None and not isinstance(options, str):
             raise QueryError("$options must be a string", join_path(where, "$options"))
@@ -119,7 +123,7 @@ class Compiler:
             raise QueryError("$regex needs a string or a regular expression", at)
         return self.regex(Regex(pattern, options or ""), at)
 
-    def regex(self, value: Regex, where: str) -> ValuePred:
+    def regex(self, value: Regex, where: str) -> Test:
         """A compiled regex predicate for ``value`` (strings searched, regex values compared)."""
         search = compile_regex(value.pattern, value.flags, where, self.limits.max_regex_length)
         return regex_matches(search, value)
@@ -178,7 +182,8 @@ def _thaw(frozen: Any) -> Any:
 def _compile(query: Mapping[str, Any], limits: Limits) -> Filter:
     decoded = _normalise(ejson.decode(query))
     compiler = Compiler(limits)
-    pred = compiler.document(decoded, "")
+    plan = compiler.plan(decoded, "")
+    pred = generate(plan) or to_closure(plan)
     # A fresh function object, so that attributes never land on a closure another filter shares.
     match = types.FunctionType(
         pred.__code__, pred.__globals__, "match", pred.__defaults__, pred.__closure__

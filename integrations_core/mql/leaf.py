@@ -12,6 +12,7 @@ import datetime as _dt
 import math
 import operator
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +40,26 @@ from .paths import ARRAY_TYPES, ValuePred
 _NUMS = frozenset({int, float, Decimal})
 _NATIVE_NUMS = frozenset({int, float})
 
+
+
+@dataclass(frozen=True)
+class Test:
+    """A value predicate, plus an optional inline form for :mod:`.codegen`.
+
+    ``inline`` is a Python expression template over ``{v}`` (the value), ``{c}`` (``const``) and
+    ``{slow}`` (``pred``); it must mean exactly ``pred(v)``. It only ever names bound constants:
+    no query value is ever written into source code.
+    """
+
+    pred: ValuePred
+    inline: str | None = None
+    const: Any = None
+    in_array: str | None = None
+    """Template for "some element of the array ``{v}`` passes" (no array is nested deeper)."""
+
+
 Op = Callable[[Any, Any], bool]
+SYMBOLS = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 COMPARATORS: dict[str, Op] = {
     "$gt": operator.gt,
     "$gte": operator.ge,
@@ -67,38 +87,51 @@ def _is_nan_number(value: Any) -> bool:
     return is_number(value) and is_nan(value)
 
 
-def equals(operand: Any) -> ValuePred:
+# Missing never passes these tests, so the slow path is not entered for it.
+_NATIVE = "({v} %s {c} if {v}.__class__ in NATNUM else {v} is not MISSING and {slow}({v}))"
+_STRING = "({v} %s {c} if {v}.__class__ is str else {v} is not MISSING and {slow}({v}))"
+_DATE = (
+    "({v} %s {c} if {v}.__class__ is DT and {v}.tzinfo is None"
+    " else {v} is not MISSING and {slow}({v}))"
+)
+
+
+def equals(operand: Any) -> Test:
     """``$eq``: same BSON type bracket and equal value; null also matches missing."""
     rank = type_rank(operand)
     if rank == NULL:
-        return is_null
+        return Test(is_null, "({v} is None or {v} is MISSING)")
     if rank == STRING and type(operand) is str:
-        return lambda v: v == operand and type(v) is str
+        # Only strings compare equal to a str, so no type check is needed.
+        return Test(lambda v: v == operand and type_rank(v) == STRING, "{v} == {c}", operand,
+                    in_array="{c} in {v}")
     if rank == BOOL:
-        return lambda v: v is operand
+        return Test(lambda v: v is operand, "{v} is {c}", operand)
     if rank == NUMBER:
         if is_nan(operand):
-            return _is_nan_number
-        return lambda v: v == operand and (type(v) in _NUMS or type_rank(v) == NUMBER)
+            return Test(_is_nan_number)
+        return Test(lambda v: v == operand and (type(v) in _NUMS or type_rank(v) == NUMBER),
+                    _NATIVE % "==", operand)
     if rank == DATE:
         when = utc_naive(operand)
-        return lambda v: isinstance(v, _dt.datetime) and utc_naive(v) == when
+        return Test(lambda v: isinstance(v, _dt.datetime) and utc_naive(v) == when,
+                    _DATE % "==", when)
     same = same_rank_comparator(rank)
-    return lambda v: type_rank(v) == rank and same(v, operand) == 0
+    return Test(lambda v: type_rank(v) == rank and same(v, operand) == 0)
 
 
-def compares(op: str, operand: Any) -> ValuePred:
+def compares(op: str, operand: Any) -> Test:
     """``$gt $gte $lt $lte``: only values in the operand's type bracket compare."""
-    cmp = COMPARATORS[op]
+    cmp, symbol = COMPARATORS[op], SYMBOLS[op]
     inclusive = op in ("$gte", "$lte")
     rank = type_rank(operand)
     if rank == NULL:
-        return is_null if inclusive else never
+        return Test(is_null if inclusive else never)
     if rank in (MINKEY, MAXKEY):
-        return lambda v: cmp(compare(v, operand), 0)
+        return Test(lambda v: cmp(compare(v, operand), 0))
     if rank == NUMBER:
         if is_nan(operand):
-            return _is_nan_number if inclusive else never
+            return Test(_is_nan_number if inclusive else never)
         same = same_rank_comparator(NUMBER)
 
         def number(v: Any) -> bool:
@@ -106,17 +139,19 @@ def compares(op: str, operand: Any) -> ValuePred:
                 return cmp(v, operand)
             return is_number(v) and not is_nan(v) and cmp(same(v, operand), 0)
 
-        return number
+        return Test(number, _NATIVE % symbol, operand)
     if rank == STRING and type(operand) is str:
-        return lambda v: type(v) is str and cmp(v, operand)
+        return Test(lambda v: type_rank(v) == STRING and cmp(v, operand),
+                    _STRING % symbol, operand)
     if rank == DATE:
         when = utc_naive(operand)
-        return lambda v: isinstance(v, _dt.datetime) and cmp(utc_naive(v), when)
+        return Test(lambda v: isinstance(v, _dt.datetime) and cmp(utc_naive(v), when),
+                    _DATE % symbol, when)
     same = same_rank_comparator(rank)
-    return lambda v: type_rank(v) == rank and cmp(same(v, operand), 0)
+    return Test(lambda v: type_rank(v) == rank and cmp(same(v, operand), 0))
 
 
-def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> ValuePred:
+def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:
     """``$in``: equal to any operand or matched by any regex; hashable kinds use a set."""
     strings: set[str] = set()
     numbers: set[Any] = set()
@@ -127,11 +162,15 @@ def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> ValuePred:
         elif type(operand) in _NATIVE_NUMS and not is_nan(operand):
             numbers.add(operand)
         else:
-            others.append(equals(operand))
+            others.append(equals(operand).pred)
     if not others and not numbers:
-        return lambda v: type(v) is str and v in strings
+        frozen = frozenset(strings)
+        return Test(lambda v: type(v) is str and v in frozen,
+                    "({v}.__class__ is str and {v} in {c})", frozen)
     if not others and not strings:
-        return lambda v: type(v) in _NATIVE_NUMS and v in numbers
+        nums = frozenset(numbers)
+        return Test(lambda v: type(v) in _NATIVE_NUMS and v in nums,
+                    "({v}.__class__ in NATNUM and {v} in {c})", nums)
 
     def member(v: Any) -> bool:
         t = type(v)
@@ -142,10 +181,10 @@ def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> ValuePred:
             return True
         return any(p(v) for p in others)
 
-    return member
+    return Test(member)
 
 
-def regex_matches(search: Callable[[str], bool], value: Regex) -> ValuePred:
+def regex_matches(search: Callable[[str], bool], value: Regex) -> Test:
     """``$regex``: strings the pattern finds, and regex values equal to it."""
     key = (value.pattern, "".join(sorted(value.flags)))
 
@@ -154,7 +193,7 @@ def regex_matches(search: Callable[[str], bool], value: Regex) -> ValuePred:
             return search(v)
         return type_rank(v) == REGEX and regex_parts(v) == key
 
-    return pred
+    return Test(pred, "({c}({v}) if {v}.__class__ is str else {slow}({v}))", search)
 
 
 def exists(value: Any) -> bool:

@@ -35,7 +35,7 @@ from . import leaf
 from .bson import MISSING, Regex
 from .conditions import AllOf, Cond, Exists, Leaf, Not
 from .errors import QueryError, join_path
-from .paths import ARRAY_TYPES, DocPred, ValuePred, is_document
+from .paths import ARRAY_TYPES, DocPred, is_document
 
 
 class Context(Protocol):
@@ -47,7 +47,7 @@ class Context(Protocol):
 
     def document(self, query: Any, where: str, prefix: str) -> DocPred: ...
 
-    def regex(self, value: Regex, where: str) -> ValuePred: ...
+    def regex(self, value: Regex, where: str) -> leaf.Test: ...
 
     @property
     def prefix(self) -> str: ...
@@ -105,14 +105,14 @@ def _comparison(name: str) -> OperatorFn:
     return compile_comparison
 
 
-def _members(ctx: Context, operand: Any, where: str) -> ValuePred:
+def _members(ctx: Context, operand: Any, where: str) -> leaf.Test:
     if not isinstance(operand, (list, tuple)):
         raise QueryError("needs an array", where)
     values, regexes = [], []
     for i, item in enumerate(operand):
         at = f"{where}[{i}]"
         if isinstance(item, Regex):
-            regexes.append(ctx.regex(item, at))
+            regexes.append(ctx.regex(item, at).pred)
         elif isinstance(item, Mapping) and any(str(k).startswith("$") for k in item):
             raise QueryError("cannot nest an operator inside $in / $nin", at)
         else:
@@ -160,7 +160,7 @@ def _type(ctx: Context, operand: Any, where: str) -> Cond:
         raise QueryError("$type needs at least one type", where)
     codes = frozenset(c for i, item in enumerate(items)
                       for c in _type_code(item, f"{where}[{i}]" if items is operand else where))
-    return Leaf(leaf.has_type(codes))
+    return Leaf(leaf.Test(leaf.has_type(codes)))
 
 
 def _whole_number(value: Any, what: str, where: str) -> int:
@@ -182,7 +182,7 @@ def _mod(ctx: Context, operand: Any, where: str) -> Cond:
     remainder = _whole_number(operand[1], "remainder", f"{where}[1]")
     if divisor == 0:
         raise QueryError("divisor cannot be 0", f"{where}[0]")
-    return Leaf(leaf.mod_is(divisor, remainder))
+    return Leaf(leaf.Test(leaf.mod_is(divisor, remainder)))
 
 
 def _size(ctx: Context, operand: Any, where: str) -> Cond:
@@ -192,7 +192,7 @@ def _size(ctx: Context, operand: Any, where: str) -> Cond:
         raise QueryError("$size needs a whole number", where)
     if operand < 0:
         raise QueryError("$size may not be negative", where)
-    return Leaf(leaf.size_is(int(operand)), whole_arrays=True)
+    return Leaf(leaf.Test(leaf.size_is(int(operand))), whole_arrays=True)
 
 
 def _is_elem_match(item: Any) -> bool:
@@ -203,7 +203,7 @@ def _all(ctx: Context, operand: Any, where: str) -> Cond:
     if not isinstance(operand, (list, tuple)):
         raise QueryError("$all needs an array", where)
     if not operand:
-        return Leaf(leaf.never)
+        return Leaf(leaf.Test(leaf.never))
     conds: list[Cond] = []
     elem_matches = _is_elem_match(operand[0])
     for i, item in enumerate(operand):
@@ -241,7 +241,7 @@ def elem_match(ctx: Context, operand: Any, where: str) -> Cond:
     def pred(value: Any) -> bool:
         return type(value) in ARRAY_TYPES and any(element(e) for e in value)
 
-    return Leaf(pred, whole_arrays=True)
+    return Leaf(leaf.Test(pred), whole_arrays=True)
 
 
 def _not(ctx: Context, operand: Any, where: str) -> Cond:

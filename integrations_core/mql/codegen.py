@@ -1,0 +1,121 @@
+"""Generated Python for a plan: one function per query, no calls on the common path.
+
+A plan becomes a single boolean expression over ``doc``. Each field is fetched once with
+``:=``; a scalar (non-array) value is tested inline; arrays, dotted paths that leave embedded
+documents and uncommon value types fall back to the closures of :mod:`.conditions`, which
+hold the full semantics. Query values and field names are bound as constants of the
+generated function's namespace and never written into its source.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from .bson import MISSING
+from .conditions import AllOf, Cond, Exists, Leaf, Not
+from .paths import ARRAY_TYPES, DocPred
+from .plan import FieldPlan, Plan
+
+MAX_TERMS = 200
+"""Larger queries keep the closure tree: generated code would gain little and cost compile time."""
+
+
+class _Source:
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {
+            "MISSING": MISSING,
+            "ARR": frozenset(ARRAY_TYPES),
+            "NATNUM": frozenset((int, float)),
+            "DT": _dt.datetime,
+            "UNSET": object(),  # never stored anywhere: ``x is not UNSET`` just evaluates x
+        }
+        self.terms = 0
+
+    def bind(self, value: Any) -> str:
+        name = f"_{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def plan(self, plan: Plan) -> str:
+        if isinstance(plan, FieldPlan):
+            return self.field(plan)
+        if not plan.children:
+            return "True"
+        parts = [self.plan(child) for child in plan.children]
+        if plan.op == "and":
+            return "(" + " and ".join(parts) + ")"
+        either = "(" + " or ".join(parts) + ")"
+        return either if plan.op == "or" else f"(not {either})"
+
+    def field(self, plan: FieldPlan) -> str:
+        self.terms += 1
+        if len(plan.parts) == 1 and isinstance(plan.cond, Exists):
+            return f"({self.bind(plan.parts[0])} in doc)"
+        var = f"v{self.terms}"
+        inline = self.scalar_test(plan.cond, var)
+        slow = self.bind(plan.cond.on_path(plan.parts))
+        if inline is None:
+            return f"{slow}(doc)"
+        fetch, source = [], "doc"
+        for part in plan.parts[:-1]:
+            step = f"({var} := {source}.get({self.bind(part)}, MISSING))"
+            fetch.append(f"{step}.__class__ is not dict")
+            source = var
+        last = f"({var} := {source}.get({self.bind(plan.parts[-1])}, MISSING))"
+        cond = plan.cond
+        if isinstance(cond, Leaf):
+            # The inline test of an array is the test of the array itself, one of the values the
+            # path yields, so a pass settles it; only a failed array needs the elements.
+            array = slow + "(doc)"
+            if cond.test.in_array and not fetch:
+                array = cond.test.in_array.format(v=var, c=self.bind(cond.test.const))
+            found = f"({last} is not UNSET and {inline} or {var}.__class__ in ARR and {array})"
+            if not fetch:
+                return found
+            return f"({slow}(doc) if {' or '.join(fetch)} else {found})"
+        fetch.append(f"{last}.__class__ in ARR")
+        return f"({slow}(doc) if {' or '.join(fetch)} else {inline})"
+
+    def scalar_test(self, cond: Cond, v: str) -> str | None:
+        """An expression for the condition on one non-array value, or None to use closures."""
+        if isinstance(cond, Leaf):
+            if cond.whole_arrays:
+                return None
+            test = cond.test
+            template = test.inline or "{slow}({v})"
+            names = {"v": v, "c": "", "slow": ""}
+            if "{c}" in template:
+                names["c"] = self.bind(test.const)
+            if "{slow}" in template:
+                names["slow"] = self.bind(test.pred)
+            return "(" + template.format(**names) + ")"
+        if isinstance(cond, Exists):
+            return f"({v} is not MISSING)"
+        if isinstance(cond, Not):
+            inner = self.scalar_test(cond.inner, v)
+            return None if inner is None else f"(not {inner})"
+        if isinstance(cond, AllOf):
+            tests = [self.scalar_test(c, v) for c in cond.conds]
+            if any(t is None for t in tests):
+                return None
+            return "(" + " and ".join(t for t in tests if t is not None) + ")"
+        return None
+
+
+def generate(plan: Plan) -> DocPred | None:
+    """A generated predicate for ``plan``, or None where the closure tree should be used."""
+    source = _Source()
+    try:
+        body = source.plan(plan)
+        if source.terms > MAX_TERMS:
+            return None
+        namespace = dict(source.names)
+        # Constants become default arguments: local loads are the cheapest Python has.
+        params = "".join(f", {name}={name}" for name in source.names)
+        code = f"def match(doc{params}):\n    return {body}\n"
+        exec(compile(code, "<mql>", "exec"), namespace)
+    except (SyntaxError, RecursionError, MemoryError):
+        return None
+    match: DocPred = namespace["match"]
+    return match
