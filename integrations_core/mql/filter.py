@@ -19,7 +19,7 @@ from .limits import DEFAULT_LIMITS, Limits, check_shape
 from .operators import FIELD_OPERATORS, LOGICAL, unsupported
 from .paths import DocPred, split_path
 from .plan import BoolPlan, FieldPlan, Plan, to_closure
-from .regex import compile_regex
+from .regex import check_options, compile_regex
 
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -113,8 +113,10 @@ class Compiler:
 
     def _regex_operator(self, pattern: Any, options: Any, where: str) -> Test:
         at = join_path(where, "$regex")
-        if options is not None and not isinstance(options, str):
-            raise QueryError("$options must be a string", join_path(where, "$options"))
+        if options is not None:
+            if not isinstance(options, str):
+                raise QueryError("$options must be a string", join_path(where, "$options"))
+            check_options(options, join_path(where, "$options"))
         if isinstance(pattern, Regex):
             if pattern.flags and options:
                 raise QueryError("options set in both $regex and $options", at)

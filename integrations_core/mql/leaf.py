@@ -90,6 +90,7 @@ def _is_nan_number(value: Any) -> bool:
 # Missing never passes these tests, so the slow path is not entered for it.
 _NATIVE = "({v} %s {c} if {v}.__class__ in NATNUM else {v} is not MISSING and {slow}({v}))"
 _STRING = "({v} %s {c} if {v}.__class__ is str else {v} is not MISSING and {slow}({v}))"
+_MEMBER = "({v} in {c} if {v}.__class__ in NATNUM else {v} is not MISSING and {slow}({v}))"
 _DATE = (
     "({v} %s {c} if {v}.__class__ is DT and {v}.tzinfo is None"
     " else {v} is not MISSING and {slow}({v}))"
@@ -152,7 +153,7 @@ def compares(op: str, operand: Any) -> Test:
 
 
 def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:
-    """``$in``: equal to any operand or matched by any regex; hashable kinds use a set."""
+    """``$in``: equal to any operand or matched by any regex; strings and numbers use sets."""
     strings: set[str] = set()
     numbers: set[Any] = set()
     others: list[ValuePred] = list(regexes)
@@ -163,24 +164,25 @@ def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:
             numbers.add(operand)
         else:
             others.append(equals(operand).pred)
-    if not others and not numbers:
-        frozen = frozenset(strings)
-        return Test(lambda v: type(v) is str and v in frozen,
-                    "({v}.__class__ is str and {v} in {c})", frozen)
-    if not others and not strings:
-        nums = frozenset(numbers)
-        return Test(lambda v: type(v) in _NATIVE_NUMS and v in nums,
-                    "({v}.__class__ in NATNUM and {v} in {c})", nums)
+    # Numbers of other Python types (Decimal, bson.Int64) are compared one by one.
+    by_number = [equals(n).pred for n in numbers]
 
     def member(v: Any) -> bool:
         t = type(v)
         if t is str:
             if v in strings:
                 return True
-        elif t in _NATIVE_NUMS and v in numbers:
+        elif t in _NATIVE_NUMS:
+            if v in numbers:
+                return True
+        elif by_number and is_number(v) and any(p(v) for p in by_number):
             return True
         return any(p(v) for p in others)
 
+    if not others and not numbers:
+        return Test(member, "({v}.__class__ is str and {v} in {c})", frozenset(strings))
+    if not others and not strings:
+        return Test(member, _MEMBER, frozenset(numbers))
     return Test(member)
 
 
@@ -211,7 +213,9 @@ def _truncated_mod(value: Any, divisor: int) -> int | None:
         return None
     if not isinstance(value, int):
         value = float(value)
-        if not math.isfinite(value):
+        # MongoDB truncates to a 64-bit integer; NaN, infinities and doubles outside that
+        # range never match (jstests/core/query/mod/mod_special_values.js).
+        if not math.isfinite(value) or not -(2.0**63) <= value < 2.0**63:
             return None
         value = int(value)
     rest = int(abs(value) % abs(divisor))

@@ -100,6 +100,8 @@ def _ne(ctx: Context, operand: Any, where: str) -> Cond:
 
 def _comparison(name: str) -> OperatorFn:
     def compile_comparison(ctx: Context, operand: Any, where: str) -> Cond:
+        if isinstance(operand, Regex):
+            raise QueryError(f"{name} cannot take a regular expression", where)
         return Leaf(leaf.compares(name, ctx.literal(operand, where)))
 
     return compile_comparison

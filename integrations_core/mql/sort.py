@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import chain, compress, repeat
-from operator import ge, le
+from operator import ge, le, ne
 from typing import Any, NamedTuple
 
 from .bson import MISSING, NULL, NUMBER, STRING, regex_parts, type_rank, utc_naive
@@ -147,9 +147,9 @@ def _native_column(col: list[Any], types: set[type]) -> bool | None:
     if types == {str} or types == {bool}:
         return True
     if types <= {int, float}:
-        return float not in types or all(v == v for v in col)
+        return float not in types or not any(map(ne, col, col))  # NaN is unequal to itself
     if types == {_dt.datetime}:
-        return all(v.tzinfo is None for v in col)
+        return True  # naive and aware together raise TypeError, and the caller then encodes
     if types <= {type(None), type(MISSING)}:
         return None
     return False
@@ -275,8 +275,11 @@ def _step(value: Any, part: str) -> Any:
 def _column(docs: list[Any], parts: tuple[str, ...]) -> list[Any]:
     """The value at ``parts`` in each document, walking documents only (``_THROUGH`` marks an
     array met before the end of the path)."""
-    first = parts[0]
-    col = [d.get(first, MISSING) for d in docs]
+    first, n = parts[0], len(docs)
+    try:
+        col = list(map(dict.get, docs, repeat(first, n), repeat(MISSING, n)))
+    except TypeError:  # documents that are Mappings but not dicts
+        col = [d.get(first, MISSING) for d in docs]
     for part in parts[1:]:
         col = [v.get(part, MISSING) if type(v) is dict else _step(v, part) for v in col]
     return col
@@ -351,12 +354,16 @@ class Sort:
                     break
         return best
 
-    def _columns(self, docs: list[Any]) -> list[tuple[list[Any], bool]]:
-        """One key column per sort path that orders anything, with its direction."""
+    def _columns(self, docs: list[Any], native: bool) -> list[tuple[list[Any], bool]]:
+        """One key column per sort path that orders anything, with its direction.
+
+        With ``native``, a column Python already orders as BSON does is left as it is.
+        """
         cols = [_column(docs, parts) for parts in self._parts]
+        types = [set(map(type, col)) for col in cols]
         arrays: list[list[int]] = []
-        for col in cols:
-            kinds = {t for t in set(map(type, col)) if t is _Sentinel or issubclass(t, _ARRAYS)}
+        for col, kinds in zip(cols, types, strict=True):
+            kinds = {t for t in kinds if t is _Sentinel or issubclass(t, _ARRAYS)}
             arrays.append([i for i, v in enumerate(col) if type(v) in kinds] if kinds else [])
         shared = Counter(chain.from_iterable(arrays))
         keyed: dict[int, tuple[Key, ...]] = {}
@@ -364,17 +371,18 @@ class Sort:
             alone = [i for i in rows if shared[i] == 1 and cols[f][i] is not _THROUGH]
             if alone:
                 _reduce(cols[f], alone, self._asc[f])
+                types[f] = set(map(type, cols[f]))
             if len(alone) < len(rows):
                 keyed.update((i, ()) for i in rows if shared[i] > 1 or cols[f][i] is _THROUGH)
         for i in keyed:
             keyed[i] = self.key(docs[i])
         columns: list[tuple[list[Any], bool]] = []
         for f, col in enumerate(cols):
-            if not keyed:
-                native = _native_column(col, set(map(type, col)))
-                if native is None:
+            if not keyed and native:
+                plain = _native_column(col, types[f])
+                if plain is None:
                     continue
-                if native:
+                if plain:
                     columns.append((col, self._asc[f]))
                     continue
             keys = list(map(sort_key, col))
@@ -384,28 +392,41 @@ class Sort:
         return columns
 
     def _order(self, docs: list[Any], k: int | None) -> Sequence[int]:
-        n = len(docs)
-        if k is not None and k >= n:
+        if k is not None and k >= len(docs):
             k = None
+        if not self.spec or not docs:
+            return range(len(docs) if k is None else k)
+        try:
+            return self._arrange(self._columns(docs, True), len(docs), k)
+        except TypeError:  # naive and aware datetimes in one column
+            return self._arrange(self._columns(docs, False), len(docs), k)
+
+    @staticmethod
+    def _arrange(columns: list[tuple[list[Any], bool]], n: int, k: int | None) -> Sequence[int]:
         runs: list[tuple[list[list[Any]], bool]] = []
-        for col, asc in self._columns(docs) if self.spec and n else ():
+        for col, asc in columns:
             if runs and runs[-1][1] == asc:  # keys with one direction sort as one tuple key
                 runs[-1][0].append(col)
             else:
                 runs.append(([col], asc))
         if not runs:
             return range(n if k is None else k)
-        groups = [(cols[0] if len(cols) == 1 else list(zip(*cols, strict=True)), asc)
-                  for cols, asc in runs]
         if k is not None and k * _HEAP_SHARE <= n:
-            order = _first(groups[0][0], k, groups[0][1])
-        elif len(groups) == 1:
-            order = sorted(range(n), key=groups[0][0].__getitem__, reverse=not groups[0][1])
+            order = _first(runs[0][0][0], k, runs[0][1])
+        elif len(runs) == 1 and len(runs[0][0]) == 1:
+            order = sorted(range(n), key=runs[0][0][0].__getitem__, reverse=not runs[0][1])
             return order if k is None else order[:k]
         else:
             order = list(range(n))
-        for col, asc in reversed(groups):
-            order.sort(key=col.__getitem__, reverse=not asc)
+        for cols, asc in reversed(runs):
+            if len(cols) == 1:
+                key = cols[0].__getitem__
+            elif len(order) == n:
+                key = list(zip(*cols, strict=True)).__getitem__
+            else:
+                rows = zip(*(list(map(col.__getitem__, order)) for col in cols), strict=True)
+                key = dict(zip(order, rows, strict=True)).__getitem__
+            order.sort(key=key, reverse=not asc)
         return order if k is None else order[:k]
 
 
