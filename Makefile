@@ -24,9 +24,11 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
+	@echo "u-alice holds manage-own-incoming + manage-outgoing: she sees her own incoming webhooks"
+	@echo "and every outgoing one (even without a recorded creator). Oldest first, first page of 5:"
 	$(BIN)/integrations-core list --user u-alice --permission manage-own-incoming-integrations \
-		--permission manage-outgoing-integrations --sort '{"name": 1}' --count 3 \
-		--fields '{"name": 1, "type": 1, "_createdBy": 1}'
+		--permission manage-outgoing-integrations --sort '{"_createdAt": 1}' --count 5 \
+		--fields '{"name": 1, "type": 1, "_createdBy.username": 1, "_createdAt": 1}'
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any, TextIO
 
@@ -25,7 +26,11 @@ SAMPLE_NAME = "sample.json"
 
 # The endpoint's query parameters, in the order they are handed to the library.
 _ENDPOINT_PARAMS = ("offset", "count", "sort", "fields", "query", "name", "type")
-_PROFILES = {"default": Settings, "rocketchat-7": Settings.rocketchat_7}
+_PROFILES: dict[str, Callable[[], Settings]] = {
+    "default": Settings,
+    "rocketchat-7": Settings.rocketchat_7,
+}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class DataError(Exception):
@@ -43,7 +48,8 @@ def parse_records(text: str, source: str = "<data>") -> list[dict[str, Any]]:
     else:
         items = [
             (f"line {number}", _load_json(line, f"{source}: line {number}"))
-            for number, line in enumerate(text.splitlines(), start=1)
+            # Only "\n" ends a line: str.splitlines() would also split at U+2028 inside strings.
+            for number, line in enumerate(text.split("\n"), start=1)
             if line.strip()
         ]
     return [_record(item, f"{source}: {where}") for where, item in items]
@@ -53,16 +59,18 @@ def read_records(path: str | None = None, stdin: TextIO | None = None) -> list[d
     """Records from the file ``path`` (``-`` = standard input), or the sample when None."""
     if path is None:
         return sample_records()
-    if path == "-":
-        return parse_records((stdin or sys.stdin).read(), "<stdin>")
+    source = "<stdin>" if path == "-" else path
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
+        if path == "-":
+            text = (stdin or sys.stdin).read()
+        else:
+            with open(path, encoding="utf-8-sig") as handle:
+                text = handle.read()
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+        raise DataError(f"{source}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return parse_records(text, path)
+        raise DataError(f"cannot read {source}: {exc.strerror or exc}") from None
+    return parse_records(text, source)
 
 
 def sample_records() -> list[dict[str, Any]]:
@@ -146,7 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.user == "":
+        parser.error("--user: a user id cannot be empty (omit --user to call without logging in)")
     try:
         records = read_records(args.data)
     except DataError as exc:
@@ -156,10 +167,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = [(key, value) for key in _ENDPOINT_PARAMS
               if (value := getattr(args, key)) is not None]
     response = list_integrations(records, caller, params, _PROFILES[args.profile]())
-    body = json.loads(response.json())
+    _print_json(json.loads(response.json()))
+    return 0 if response.status == 200 else 1
+
+
+def _print_json(body: Any) -> None:
+    text = json.dumps(body, indent=2, ensure_ascii=False)
+    # A lone surrogate (from a "\ud800" escape in the data) cannot be encoded: keep it escaped.
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     try:
-        print(json.dumps(body, indent=2, ensure_ascii=False))
+        try:
+            print(text)
+        except UnicodeEncodeError:  # a terminal that cannot show some characters
+            print(json.dumps(body, indent=2))
         sys.stdout.flush()
     except BrokenPipeError:  # piped into e.g. `head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0 if response.status == 200 else 1

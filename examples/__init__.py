@@ -1,0 +1,1 @@
+"""Serving integrations.list from web frameworks: one small adapter each (docs/embedding.md)."""

@@ -1,0 +1,1 @@
+"""FastAPI serving GET /api/v1/integrations.list."""

@@ -1,0 +1,1 @@
+"""Flask serving GET /api/v1/integrations.list."""
