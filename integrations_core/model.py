@@ -13,13 +13,13 @@ import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal, TypedDict, Union
+from typing import Literal, TypedDict
 
 INCOMING: Literal["webhook-incoming"] = "webhook-incoming"
 OUTGOING: Literal["webhook-outgoing"] = "webhook-outgoing"
 INTEGRATION_TYPES = (INCOMING, OUTGOING)
 
-DateValue = Union[_dt.datetime, str]
+DateValue = _dt.datetime | str
 
 
 class Permission(str, Enum):
@@ -45,13 +45,18 @@ class Caller:
     def __init__(self, user_id: str, permissions: Iterable[str] = ()) -> None:
         if not isinstance(user_id, str) or not user_id:
             raise TypeError("Caller.user_id must be a non-empty string")
-        if isinstance(permissions, (str, bytes)):
-            raise TypeError("Caller.permissions must be an iterable of permission names")
-        names = frozenset(p.value if isinstance(p, Permission) else p for p in permissions)
-        if not all(isinstance(name, str) for name in names):
-            raise TypeError("Caller.permissions must hold strings")
         object.__setattr__(self, "user_id", user_id)
-        object.__setattr__(self, "permissions", names)
+        object.__setattr__(self, "permissions", permission_names(permissions))
+
+
+def permission_names(permissions: Iterable[str]) -> frozenset[str]:
+    """``permissions`` as a frozenset of plain strings (:class:`Permission` members unwrapped)."""
+    if isinstance(permissions, (str, bytes)):
+        raise TypeError("permissions must be an iterable of permission names, not one string")
+    names = frozenset(p.value if isinstance(p, Permission) else p for p in permissions)
+    if not all(isinstance(name, str) for name in names):
+        raise TypeError("permissions must be strings")
+    return names
 
 
 class UserRef(TypedDict):
@@ -114,4 +119,4 @@ class OutgoingIntegration(_IntegrationBase, total=False):
     impersonateUser: bool
 
 
-Integration = Union[IncomingIntegration, OutgoingIntegration]
+Integration = IncomingIntegration | OutgoingIntegration

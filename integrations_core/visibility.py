@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .model import INCOMING, OUTGOING, Caller, Permission
+from .model import INCOMING, OUTGOING, Caller, Permission, permission_names
 
 # (permission, integration type, own records only), in the order the scopes are listed.
 _SCOPES: tuple[tuple[str, str, bool], ...] = (
@@ -34,34 +34,21 @@ _SCOPES: tuple[tuple[str, str, bool], ...] = (
 )
 LIST_PERMISSIONS = frozenset(name for name, _, _ in _SCOPES)
 
-# Valid MQL that no document matches: the scope of a caller without any listing permission.
-NOTHING: dict[str, Any] = {"_id": {"$in": []}}
-
-
-def _names(permissions: Iterable[str]) -> frozenset[str]:
-    return frozenset(p.value if isinstance(p, Permission) else p for p in permissions)
-
 
 def can_list(permissions: Iterable[str]) -> bool:
     """True if ``permissions`` hold at least one of the four integration permissions."""
-    return not LIST_PERMISSIONS.isdisjoint(_names(permissions))
+    return not LIST_PERMISSIONS.isdisjoint(permission_names(permissions))
 
 
 def visibility_filter(caller: Caller) -> dict[str, Any]:
     """The MQL filter for every integration ``caller`` may see: ``{"$or": [scope, ...]}``.
 
-    An "own" scope is left out when the matching "all" permission is held (it adds nothing).
-    A caller with none of the four permissions gets a filter that matches nothing.
+    One scope per granted permission, in the table's order. A caller without any of the four
+    permissions gets ``{"_id": {"$in": []}}``, valid MQL that matches nothing.
     """
-    granted = caller.permissions
-    scopes: list[dict[str, Any]] = []
-    for name, kind, own in _SCOPES:
-        if name not in granted:
-            continue
-        if own:
-            if _SCOPES[0 if kind == INCOMING else 1][0] in granted:
-                continue
-            scopes.append({"type": kind, "_createdBy._id": caller.user_id})
-        else:
-            scopes.append({"type": kind})
-    return {"$or": scopes} if scopes else dict(NOTHING, _id={"$in": []})
+    scopes: list[dict[str, Any]] = [
+        {"type": kind, "_createdBy._id": caller.user_id} if own else {"type": kind}
+        for name, kind, own in _SCOPES
+        if name in caller.permissions
+    ]
+    return {"$or": scopes} if scopes else {"_id": {"$in": []}}

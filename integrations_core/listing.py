@@ -1,0 +1,124 @@
+"""``list_integrations()``: Rocket.Chat's ``GET /api/v1/integrations.list`` as one pure function.
+
+The pipeline of DESIGN 4.2, top to bottom: 401 without a caller; 400 ``invalid-params``; 403
+without a listing permission; 400 for a bad ``sort``/``fields``/``query``; then match, total,
+sort (``_id`` as the final key), page, project -> 200. Records are read, never changed; the
+response holds fresh copies of the returned page only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import responses
+from .model import Caller
+from .mql import compile_filter, compile_projection, compile_sort
+from .mql.errors import QueryError
+from .mql.limits import Limits
+from .mql.regex import escape
+from .params import (
+    ListRequest,
+    ParamError,
+    Params,
+    RawParams,
+    collect_params,
+    parse_collected_params,
+    with_id,
+)
+from .responses import Response, to_json_value
+from .settings import DEFAULT_SETTINGS, Settings
+from .visibility import can_list, visibility_filter
+
+
+def list_integrations(
+    records: Iterable[Mapping[str, Any]],
+    caller: Caller | None,
+    params: Params,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> Response:
+    """Answer one integrations.list request over ``records``.
+
+    ``caller`` is the authenticated user (None: not logged in); ``params`` the query-string
+    pairs (a mapping or ``(key, value)`` pairs). Never raises for any ``params``.
+    """
+    if caller is None:
+        return responses.unauthorized()
+    raw: RawParams = {}
+    rejected: QueryError | None = None
+    try:
+        raw = collect_params(params, settings)
+        request = parse_collected_params(raw, settings)
+    except ParamError as exc:
+        return responses.invalid_params(exc.wire_message)
+    except QueryError as exc:
+        rejected = exc
+    if not can_list(caller.permissions):
+        return responses.forbidden()
+    if rejected is not None:
+        param = re.split(r"[.\[]", rejected.path, maxsplit=1)[0]  # sort, fields or query
+        reason = str(rejected) if settings.error_reasons else None
+        return responses.invalid_json_param(param, str(raw.get(param, "")), reason)
+    return execute(records, caller, request, settings)
+
+
+def execute(
+    records: Iterable[Mapping[str, Any]],
+    caller: Caller,
+    request: ListRequest,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> Response:
+    """The 200 response for a validated request by a caller allowed to list."""
+    limits = _wrapped(settings.limits, request)
+    match = compile_filter(request_filter(request, caller), limits=limits)
+    matches = list(filter(match, records))
+    page = _page(matches, request, settings.limits)
+    shape = None if request.fields is None else compile_projection(request.fields,
+                                                                   limits=settings.limits)
+    integrations = [to_json_value(shape(record) if shape else record) for record in page]
+    return responses.success(integrations, request.offset, len(matches))
+
+
+def request_filter(request: ListRequest, caller: Caller) -> dict[str, Any]:
+    """The MQL filter of a request: ``{"$and": [scope, name, type, query]}``, empty parts left out.
+
+    The caller's scope is always one of the conjuncts, so no parameter can widen what the caller
+    sees. ``name`` is a case-insensitive literal substring (an escaped ``$regex``).
+    """
+    scope = visibility_filter(caller)
+    parts: list[Mapping[str, Any]] = []
+    if request.name:
+        parts.append({"name": {"$regex": escape(request.name), "$options": "i"}})
+    if request.type:
+        parts.append({"type": request.type})
+    if request.query:
+        parts.append(request.query)
+    return {"$and": [scope, *parts]} if parts else scope
+
+
+def _wrapped(limits: Limits, request: ListRequest) -> Limits:
+    # The user's query met ``limits`` on its own (params.py); wrapping it in ``$and`` with the
+    # scope adds two levels and a few nodes, and the escaped name may be a long literal.
+    return dataclasses.replace(
+        limits,
+        max_depth=limits.max_depth + 2,
+        max_nodes=limits.max_nodes + 64,
+        max_list_length=max(limits.max_list_length, 4),
+        max_regex_length=max(limits.max_regex_length, 2 * len(request.name or "")),
+    )
+
+
+def _page(
+    matches: list[Mapping[str, Any]], request: ListRequest, limits: Limits
+) -> list[Mapping[str, Any]]:
+    start, count = request.offset, request.count
+    if start >= len(matches):
+        return []
+    if not request.sort:
+        return matches[start:] if count is None else matches[start : start + count]
+    order = compile_sort(with_id(request.sort), limits=limits)
+    if count is None:
+        return order.sorted(matches)[start:]
+    return order.top(matches, start + count)[start:]

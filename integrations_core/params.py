@@ -1,0 +1,370 @@
+"""Query-string pairs -> a validated :class:`ListRequest`, or the error that makes it a 400.
+
+Two kinds of rejection, reported in this order (DESIGN 4.2):
+
+* :class:`ParamError` (``invalid-params``): an unknown or repeated parameter, a value that is not
+  a string, a value over ``Settings.max_param_length``, a bad ``offset``/``count``/``type``;
+* :class:`~integrations_core.mql.errors.QueryError` with a path starting ``sort``, ``fields`` or
+  ``query`` (``error-invalid-sort`` / ``-fields`` / ``-query``): text that is not the JSON object
+  the parameter takes, or a document MQL rejects.
+
+JSON text from the user is checked before it is parsed: its bracket nesting may exceed the
+configured depth by at most two levels (room for Extended JSON wrappers), so parsing can never
+recurse deeply. ``NaN``/``Infinity`` literals are rejected (they are not JSON, and
+``JSON.parse`` in Rocket.Chat rejects them too) and so are duplicate keys (``JSON.parse`` keeps
+the last one silently, which lets two readers of one request disagree).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .model import INTEGRATION_TYPES
+from .mql import compile_filter, compile_projection, compile_sort
+from .mql.ejson import decode
+from .mql.errors import InputError, QueryError
+from .settings import DEFAULT_SETTINGS, Settings
+
+PARAMETERS = ("offset", "count", "sort", "fields", "query", "name", "type")
+_NUMERIC = frozenset({"offset", "count"})
+_MAX_SKIP = 2**63 - 1  # MongoDB's skip is a 64-bit integer
+_HUGE = _MAX_SKIP + 1  # stands for any parseInt result too large to be an offset
+
+RawParams = dict[str, Any]
+Params = Mapping[str, Any] | Iterable[tuple[str, Any]]
+
+
+class ParamError(InputError):
+    """An ``invalid-params`` rejection; ``path`` is the parameter's name.
+
+    ``wire_message`` is the text the response envelope carries: ``"<path>: <reason>"``, or
+    Rocket.Chat's own validator message when ``Settings.ajv_messages`` is on.
+    """
+
+    def __init__(self, message: str, path: str = "", *, wire_message: str | None = None) -> None:
+        super().__init__(message, path)
+        self.wire_message = str(self) if wire_message is None else wire_message
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """A validated integrations.list request.
+
+    ``count`` None means no limit. ``sort`` is the user's sort in order (the listing adds ``_id``
+    as the final key). ``fields`` is a projection spec of 0/1 values. ``query`` is the user's
+    filter with Extended JSON decoded; it is validated MQL and must not be modified.
+    """
+
+    offset: int = 0
+    count: int | None = 50
+    sort: tuple[tuple[str, int], ...] = ()
+    fields: Mapping[str, int] | None = None
+    query: Mapping[str, Any] | None = None
+    name: str | None = None
+    type: str | None = None
+
+
+def parse_list_params(params: Params, settings: Settings = DEFAULT_SETTINGS) -> ListRequest:
+    """Validate the endpoint's query-string parameters.
+
+    ``params`` is a mapping or a sequence of ``(key, value)`` pairs; pass pairs (Starlette's
+    ``multi_items()``, Werkzeug's ``items(multi=True)``, Django's ``lists()`` flattened) so that a
+    repeated key is seen. Raises :class:`ParamError` or a ``QueryError`` whose path starts with
+    ``sort``, ``fields`` or ``query``.
+    """
+    return parse_collected_params(collect_params(params, settings), settings)
+
+
+def collect_params(params: Params, settings: Settings = DEFAULT_SETTINGS) -> RawParams:
+    """Step 1: the raw values by name, after the checks on names, repetition, types, length."""
+    allowed = PARAMETERS if settings.fields_enabled else tuple(
+        p for p in PARAMETERS if p != "fields"
+    )
+    raw: RawParams = {}
+    for key, value in _pairs(params):
+        if not isinstance(key, str):
+            raise ParamError("parameter names must be strings")
+        if key not in allowed:
+            raise _ajv_error(
+                f"unknown parameter (allowed: {', '.join(allowed)})",
+                key,
+                "must NOT have additional properties",
+                settings,
+            )
+        if key in raw:
+            raise _ajv_error("given more than once", key, _ajv_type_message(key), settings)
+        if not _type_ok(key, value, settings):
+            raise _ajv_error(
+                f"must be a string, not {type(value).__name__}",
+                key,
+                _ajv_type_message(key),
+                settings,
+            )
+        if isinstance(value, str) and len(value) > settings.max_param_length:
+            raise ParamError(
+                f"is {len(value)} characters long, over the limit of {settings.max_param_length}",
+                key,
+            )
+        raw[key] = value
+    return raw
+
+
+def parse_collected_params(
+    raw: Mapping[str, Any], settings: Settings = DEFAULT_SETTINGS
+) -> ListRequest:
+    """Step 2: every ``invalid-params`` check first, then ``sort``, ``fields``, ``query``."""
+    offset = _offset(raw.get("offset"), settings)
+    count = _count(raw.get("count"), settings)
+    type_ = _type(raw.get("type"), settings)
+    name = _name(raw.get("name"))
+    sort = _sort(raw["sort"], settings) if raw.get("sort") else ()
+    fields = _fields(raw["fields"], settings) if raw.get("fields") else None
+    query = _query(raw["query"], settings) if raw.get("query") and settings.query_enabled else None
+    return ListRequest(offset, count, sort, fields, query, name, type_)
+
+
+def _pairs(params: Params) -> list[tuple[Any, Any]]:
+    if isinstance(params, Mapping):
+        return list(params.items())
+    if isinstance(params, (str, bytes)):
+        raise ParamError("parameters must be a mapping or a sequence of (key, value) pairs")
+    try:
+        pairs = [(key, value) for key, value in params]
+    except (TypeError, ValueError):
+        raise ParamError(
+            "parameters must be a mapping or a sequence of (key, value) pairs"
+        ) from None
+    return pairs
+
+
+def _ajv_error(message: str, key: str, ajv_message: str, settings: Settings) -> ParamError:
+    return ParamError(message, key, wire_message=ajv_message if settings.ajv_messages else None)
+
+
+def _ajv_type_message(key: str) -> str:
+    # Ajv's message for a value of the wrong type (a repeated key arrives as an array).
+    return "must be number,string" if key in _NUMERIC else "must be string"
+
+
+def _type_ok(key: str, value: Any, settings: Settings) -> bool:
+    if isinstance(value, str):
+        return True
+    return (
+        settings.js_parse_int
+        and key in _NUMERIC
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+    )
+
+
+# --- offset and count ---------------------------------------------------------------------------
+
+def _offset(value: Any, settings: Settings) -> int:
+    if value is None or (settings.js_parse_int and value == ""):
+        return 0
+    number = _integer("offset", value, settings)
+    if number > _MAX_SKIP:
+        raise ParamError(f"must be at most {_MAX_SKIP}", "offset")
+    return number
+
+
+def _count(value: Any, settings: Settings) -> int | None:
+    if value is None:
+        return settings.default_count
+    number = 0 if settings.js_parse_int and value == "" else _integer("count", value, settings)
+    if number == 0:
+        return None if settings.allow_infinite_count else settings.default_count
+    return min(number, settings.max_count)
+
+
+def _integer(name: str, value: Any, settings: Settings) -> int:
+    if settings.js_parse_int:
+        number = js_parse_int(value if isinstance(value, str) else _js_number_text(value))
+        if number is None:
+            raise ParamError(f"{value!r} is not a number", name)
+    elif value.isascii() and value.isdigit():
+        number = _digits(value, 10)
+    else:
+        raise ParamError(f"must be a non-negative integer, not {value!r}", name)
+    if number < 0:
+        raise ParamError(f"must not be negative, got {number}", name)
+    return number
+
+
+_JS_SPACE = (  # WhiteSpace and LineTerminator of ECMAScript, what parseInt skips
+    "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_DEC = re.compile(r"[0-9]*")
+_HEX = re.compile(r"[0-9A-Fa-f]*")
+
+
+def js_parse_int(text: str) -> int | None:
+    """JavaScript's ``parseInt(text)`` (no radix); None for ``NaN``.
+
+    Results beyond 20 significant digits, where JavaScript has long lost precision, are a
+    value larger than any valid offset or count.
+    """
+    s = text.lstrip(_JS_SPACE)
+    sign = -1 if s.startswith("-") else 1
+    if s[:1] in ("-", "+"):
+        s = s[1:]
+    radix, digits = 10, _DEC
+    if s[:2] in ("0x", "0X"):
+        radix, digits, s = 16, _HEX, s[2:]
+    match = digits.match(s)
+    found = match.group() if match else ""
+    if not found:
+        return None
+    return sign * _digits(found, radix)
+
+
+def _digits(text: str, radix: int) -> int:
+    # int() of thousands of digits is slow (and refused past 4300): anything that long is huge.
+    significant = text.lstrip("0")
+    return int(significant or "0", radix) if len(significant) <= 20 else _HUGE
+
+
+def _js_number_text(value: float) -> str:
+    """The start of JavaScript's ``String(value)``, as far as ``parseInt`` reads it."""
+    if isinstance(value, int) and abs(value) < 10**21:
+        return str(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any double: Infinity in JavaScript
+        return "NaN"
+    if not math.isfinite(number):
+        return "NaN"
+    if number == 0 or 1e-6 <= abs(number) < 1e21:
+        return str(math.trunc(number))
+    return ("-" if number < 0 else "") + repr(abs(number))[0]  # exponent form: 1.5e-7 -> "1"
+
+
+# --- name and type ------------------------------------------------------------------------------
+
+def _name(value: str | None) -> str | None:
+    if value and "\x00" in value:
+        raise ParamError("must not contain a null character", "name")
+    if value and not _encodable(value):
+        raise ParamError("must be valid Unicode text (it holds a lone surrogate)", "name")
+    return value or None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _type(value: str | None, settings: Settings) -> str | None:
+    if not settings.validate_type:
+        return value or None
+    if value is None:
+        return None
+    if value not in INTEGRATION_TYPES:
+        raise ParamError(f'must be "webhook-incoming" or "webhook-outgoing", not {value!r}', "type")
+    return value
+
+
+# --- sort, fields, query ------------------------------------------------------------------------
+
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.S)
+
+
+def check_nesting(text: str, max_depth: int, path: str) -> None:
+    """Reject ``text`` if its brackets (outside strings) nest deeper than ``max_depth``."""
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        char = token.group()[0]
+        if char in "[{":
+            depth += 1
+            if depth > max_depth:
+                raise QueryError(f"nested deeper than {max_depth} levels", path)
+        elif char in "]}":
+            depth -= 1
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r}")
+            seen.add(key)
+    return result
+
+
+def load_json(text: str, path: str, settings: Settings) -> Any:
+    """Parse user JSON safely (depth checked first, no NaN/Infinity, no duplicate keys)."""
+    check_nesting(text, settings.limits.max_depth + 2, path)
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise QueryError(f"invalid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})",
+                         path) from None
+    except ValueError as exc:  # a constant, a duplicate key, an integer of 4300+ digits
+        raise QueryError(f"invalid JSON: {exc}", path) from None
+
+
+def _object(text: str, path: str, settings: Settings) -> dict[str, Any]:
+    value = load_json(text, path, settings)
+    if not isinstance(value, dict):
+        raise QueryError(f"must be a JSON object, not {_json_type(value)}", path)
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return "a boolean" if isinstance(value, bool) else "a number"
+
+
+def _sort(text: str, settings: Settings) -> tuple[tuple[str, int], ...]:
+    spec = _object(text, "sort", settings)
+    try:
+        user = compile_sort(spec, limits=settings.limits).spec
+        compile_sort(with_id(user), limits=settings.limits)  # what the listing will run
+    except QueryError as exc:
+        raise exc.prefixed("sort") from None
+    return user
+
+
+def with_id(sort: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+    """``sort`` with ``("_id", 1)`` appended unless it already sorts on ``_id``: a total order."""
+    return sort if any(path == "_id" for path, _ in sort) else (*sort, ("_id", 1))
+
+
+def _fields(text: str, settings: Settings) -> Mapping[str, int] | None:
+    spec = _object(text, "fields", settings)
+    try:
+        fields = compile_projection(spec, limits=settings.limits).spec
+    except QueryError as exc:
+        raise exc.prefixed("fields") from None
+    return fields or None
+
+
+def _query(text: str, settings: Settings) -> Mapping[str, Any] | None:
+    query = decode(_object(text, "query", settings), "query")
+    if not query:
+        return None
+    try:
+        compile_filter(query, limits=settings.limits)
+    except QueryError as exc:
+        raise exc.prefixed("query") from None
+    return query  # type: ignore[no-any-return]
