@@ -10,6 +10,7 @@ generated function's namespace and never written into its source.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Any
 
 from .bson import MISSING
@@ -111,8 +112,10 @@ def generate(plan: Plan) -> DocPred | None:
         if source.terms > MAX_TERMS:
             return None
         namespace = dict(source.names)
-        # Constants become default arguments: local loads are the cheapest Python has.
-        params = "".join(f", {name}={name}" for name in source.names)
+        # Constants become default arguments (local loads are the cheapest Python has); only
+        # the names the body uses, since every default is copied on every call.
+        used = set(re.findall(r"\b[A-Z_][A-Z0-9_]*\b", body))
+        params = "".join(f", {name}={name}" for name in source.names if name in used)
         code = f"def match(doc{params}):\n    return {body}\n"
         exec(compile(code, "<mql>", "exec"), namespace)
     except (SyntaxError, RecursionError, MemoryError):

@@ -69,8 +69,9 @@ def date_from_millis(millis: int, path: str = "") -> _dt.datetime:
 
 def format_date(value: _dt.datetime) -> str:
     """ISO-8601 UTC with milliseconds and ``Z``, as Rocket.Chat's JSON responses write dates."""
-    utc = utc_naive(value)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    u = utc_naive(value)
+    return (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+            f".{u.microsecond // 1000:03d}Z")
 
 
 def _int_text(text: Any, bounds: tuple[int, int], name: str, path: str) -> int:

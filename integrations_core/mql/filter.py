@@ -14,7 +14,7 @@ from .bson import UNKNOWN, Regex, regex_parts, type_rank
 from .codegen import generate
 from .conditions import AllOf, Cond, Leaf
 from .errors import QueryError, join_path
-from .leaf import Test, regex_matches
+from .leaf import Test, one_of, regex_matches
 from .limits import DEFAULT_LIMITS, Limits, check_shape
 from .operators import FIELD_OPERATORS, LOGICAL, unsupported
 from .paths import DocPred, split_path
@@ -68,6 +68,8 @@ class Compiler:
         if not isinstance(members, (list, tuple)) or not members:
             raise QueryError(f"{name} needs a non-empty array of objects", where)
         plans = tuple(self.plan(m, f"{where}[{i}]", prefix) for i, m in enumerate(members))
+        if name == "$or" and (merged := _equalities_as_in(plans)) is not None:
+            return merged
         op: Literal["and", "or", "nor"] = (
             "and" if name == "$and" else "or" if name == "$or" else "nor"
         )
@@ -148,6 +150,20 @@ class Compiler:
         elif type_rank(value) == UNKNOWN:
             raise QueryError(f"values of type {type(value).__name__} cannot be queried", where)
         return value
+
+
+def _equalities_as_in(plans: tuple[Plan, ...]) -> Plan | None:
+    """``$or`` of equalities on one path is ``$in`` (one read of the field, one set lookup)."""
+    first = plans[0]
+    if len(plans) < 2 or not isinstance(first, FieldPlan):
+        return None
+    operands = []
+    for plan in plans:
+        if not (isinstance(plan, FieldPlan) and plan.parts == first.parts
+                and isinstance(plan.cond, Leaf) and plan.cond.test.equal_to):
+            return None
+        operands.append(plan.cond.test.equal_to[0])
+    return FieldPlan(first.parts, Leaf(one_of(operands, [])))
 
 
 def _normalise(query: Any) -> Any:

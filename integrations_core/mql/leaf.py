@@ -56,6 +56,8 @@ class Test:
     const: Any = None
     in_array: str | None = None
     """Template for "some element of the array ``{v}`` passes" (no array is nested deeper)."""
+    equal_to: tuple[Any, ...] = ()
+    """``(operand,)`` when this is an equality test, so that ``$or`` of them can become ``$in``."""
 
 
 Op = Callable[[Any, Any], bool]

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Protocol
 
 from . import leaf
@@ -89,7 +90,8 @@ def unsupported(name: str, where: str) -> QueryError:
 
 
 def _eq(ctx: Context, operand: Any, where: str) -> Cond:
-    return Leaf(leaf.equals(ctx.literal(operand, where)))
+    value = ctx.literal(operand, where)
+    return Leaf(replace(leaf.equals(value), equal_to=(value,)))
 
 
 def _ne(ctx: Context, operand: Any, where: str) -> Cond:

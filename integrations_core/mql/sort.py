@@ -1,25 +1,29 @@
-"""``compile_sort``: MongoDB's sort order over in-memory documents.
+"""``compile_sort``: MongoDB's sort order over in-memory documents, with native Python keys.
 
-How a document's sort key is made (once per document, never per comparison):
+Each document's key is computed once, as one value per sort path:
 
-* Each sort path is read with a plain walk through embedded documents. When no path meets an
-  array, the key of a field is its value; a column of values that Python already orders as BSON
-  does (all ``str``, all ``bool``, ``int``/``float`` without NaN, naive ``datetime``) is used as
-  it is, so ``sorted`` and ``heapq`` compare natively; a column of nulls is dropped.
-* Any other column is encoded as ``(rank, native)`` tuples, where ``rank`` is the BSON type
-  order and ``native`` a plain Python value that orders like the BSON value inside its type
+* Sort paths are read by walking embedded documents. A column of values that Python already
+  orders as BSON does (all ``str``, all ``bool``, ``int``/``float`` without NaN, ``datetime``)
+  is used as it is, so ``sorted`` and ``heapq`` compare natively; an all-null column is dropped.
+* Any other column is encoded by :func:`sort_key` as ``(rank, native)`` tuples: ``rank`` is the
+  BSON type order and ``native`` a plain value that orders like the BSON value within its type
   (documents and arrays become nested tuples, dates naive UTC, NaN a rank just below numbers).
-  Tuples compare natively too, so there are no wrapper objects and no comparator calls.
-* A document whose sort paths meet arrays gets its key the way a multikey index would: every
-  index key the document yields for the sort pattern (arrays expanded, paths sharing an array
-  prefix taking values from the same element, an empty array yielding ``undefined``, numeric
-  components naming an element when it exists, parallel arrays rejected), and of those the one
-  that sorts first under the pattern's directions. This follows ``BtreeKeyGenerator`` in
-  src/mongo/db/index/btree_key_generator.cpp, which the server's find sort uses for arrays.
+  Tuples compare natively too: no wrapper objects, no comparator calls.
+* Where a path ends at an array, the key is the element that sorts first in that path's
+  direction (smallest ascending, largest descending; ``[]`` is BSON undefined, below null).
+  Where arrays are met inside a path, or on several paths, the document's key is taken as a
+  multikey index would: every index key the document yields (paths through one array take their
+  values from the same element, numeric components name an element when it exists, parallel
+  arrays are an error), and of those the first under the pattern's directions. This follows
+  ``BtreeKeyGenerator`` (src/mongo/db/index/btree_key_generator.cpp), which the server's sort
+  uses for documents with arrays.
 
-Ordering: one direction sorts on one key (``heapq.nsmallest``/``nlargest`` when a small page is
-wanted); mixed directions use stable passes, last key first. Every path is stable, so documents
-with equal keys keep their input order.
+Ordering is stable, so equal keys keep their input order. When every path is a top-level field,
+all in one direction, and each holds one such native type, the documents themselves go to
+``sorted``/``heapq.nsmallest`` with an ``itemgetter`` key (one checking pass, no key lists).
+Otherwise keys with one direction sort as one tuple and mixed directions use stable passes,
+last key first; ``top(docs, k)`` for a small ``k`` finds the ``k``-th key of the leading column
+with ``heapq`` and sorts only the rows up to it.
 """
 
 from __future__ import annotations
@@ -30,10 +34,28 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import chain, compress, repeat
-from operator import ge, le, ne
+from operator import ge, itemgetter, le, ne
 from typing import Any, NamedTuple
 
-from .bson import MISSING, NULL, NUMBER, STRING, regex_parts, type_rank, utc_naive
+from .bson import (
+    ARRAY,
+    BINDATA,
+    BOOL,
+    DATE,
+    MAXKEY,
+    MINKEY,
+    MISSING,
+    NULL,
+    NUMBER,
+    OBJECT,
+    OBJECTID,
+    REGEX,
+    STRING,
+    TIMESTAMP,
+    regex_parts,
+    type_rank,
+    utc_naive,
+)
 from .errors import LimitError, QueryError
 from .limits import DEFAULT_LIMITS, Limits
 
@@ -63,6 +85,7 @@ _THROUGH: Any = _Sentinel("THROUGH_ARRAY")  # the walk met an array before the p
 _UNDEF: Any = _Sentinel("UNDEFINED")  # the key of an empty array
 _ARRAYS = (list, tuple)
 _EMPTY: Mapping[str, Any] = {}
+_FIRST = itemgetter(0)
 
 
 def _is_doc(value: object) -> bool:
@@ -89,19 +112,23 @@ def _items(value: Any) -> tuple[tuple[int, Any, Any], ...]:
     return tuple((r, k, n) for k, x in value.items() for r, n in (_nested(x),))
 
 
+def _zero(value: Any) -> int:
+    return 0
+
+
 _NESTED: dict[int, Callable[[Any], Any]] = {
-    1: lambda v: 0,  # MinKey
-    NULL: lambda v: 0,
+    MINKEY: _zero,
+    NULL: _zero,
     STRING: str,
-    20: _items,  # object: (rank, name, value) per field, as BSON compares fields
-    25: lambda v: tuple(_nested(x) for x in v),  # array: element by element
-    30: lambda v: (len(v), int(getattr(v, "subtype", 0)), bytes(v)),  # binData
-    35: lambda v: bytes(v.binary),  # ObjectId
-    40: bool,
-    45: utc_naive,
-    47: lambda v: (v.time, v.inc),  # Timestamp
-    50: regex_parts,
-    127: lambda v: 0,  # MaxKey
+    OBJECT: _items,  # (rank, name, value) per field: BSON compares types, then names, then values
+    ARRAY: lambda v: tuple(map(_nested, v)),
+    BINDATA: lambda v: (len(v), int(getattr(v, "subtype", 0)), bytes(v)),  # length first
+    OBJECTID: lambda v: bytes(v.binary),
+    BOOL: bool,
+    DATE: utc_naive,
+    TIMESTAMP: lambda v: (v.time, v.inc),
+    REGEX: regex_parts,
+    MAXKEY: _zero,
 }
 
 
@@ -123,11 +150,11 @@ _TOP: dict[type, Callable[[Any], Key]] = {
     str: lambda v: (STRING, v),
     int: lambda v: (NUMBER, v),
     float: _float_key,
-    bool: lambda v: (40, v),
+    bool: lambda v: (BOOL, v),
     type(None): lambda v: (NULL, 0),
     type(MISSING): lambda v: (NULL, 0),
-    _dt.datetime: lambda v: (45, utc_naive(v)),
-    _Sentinel: lambda v: (_UNDEFINED_RANK, 0),
+    _dt.datetime: lambda v: (DATE, utc_naive(v)),
+    _Sentinel: lambda v: (_UNDEFINED_RANK, 0),  # only _UNDEF reaches a key
 }
 
 
@@ -185,7 +212,7 @@ def _extract(container: Any, parts: tuple[str, ...], loc: tuple[str, ...]) -> tu
 
 
 class _Positional(NamedTuple):
-    """A path continued through an array element named by its index (``a.0.b``)."""
+    """A path continued through the array element its next component names (``a.0.b``)."""
 
     nested: bool
     value: Any
@@ -193,21 +220,18 @@ class _Positional(NamedTuple):
     rest: tuple[str, ...]
 
 
-class _KeyGen:
-    """The index keys a document yields for the sort pattern (``BtreeKeyGenerator``)."""
+def _index_keys(doc: Any, parts: tuple[tuple[str, ...], ...],
+                paths: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Every index key ``doc`` yields for the pattern, as ``BtreeKeyGenerator::getKeys``.
 
-    def __init__(self, paths: tuple[str, ...]) -> None:
-        self.paths = paths
-        self.none: list[_Positional | None] = [None] * len(paths)
-        self.out: list[tuple[Any, ...]] = []
+    Locations (paths from the root, array positions included) tell one array from another the
+    way the server compares element addresses.
+    """
+    out: list[tuple[Any, ...]] = []
+    none: list[_Positional | None] = [None] * len(parts)
 
-    def run(self, doc: Any, parts: tuple[tuple[str, ...], ...]) -> list[tuple[Any, ...]]:
-        self.out = []
-        self._gen(doc, (), list(parts), [None] * len(parts), self.none)
-        return self.out
-
-    def _gen(self, obj: Any, obj_loc: tuple[str, ...], rem: list[tuple[str, ...]],
-             fixed: list[Any], pos: Sequence[_Positional | None]) -> None:
+    def gen(obj: Any, obj_loc: tuple[str, ...], rem: list[tuple[str, ...]], fixed: list[Any],
+            pos: list[_Positional | None]) -> None:
         rem, fixed = list(rem), list(fixed)
         arr: Any = _ABSENT
         arr_loc: tuple[str, ...] = ()
@@ -219,7 +243,7 @@ class _KeyGen:
             have = _is_doc(obj) and r[0] in obj
             if have and p is not None:
                 raise QueryError(f"ambiguous field name {r[0]!r}: it names both an array "
-                                 "element and a field of that element", self.paths[i])
+                                 "element and a field of that element", paths[i])
             if have:
                 e, loc, rest = _extract(obj, r, obj_loc)
             elif p is not None:
@@ -234,33 +258,34 @@ class _KeyGen:
                 if arr is _ABSENT:
                     arr, arr_loc, arr_first = e, loc, i
                 elif loc != arr_loc:
-                    raise QueryError(
-                        "cannot sort with keys that are parallel arrays "
-                        f"({self.paths[arr_first]!r} and {self.paths[i]!r})", self.paths[i])
+                    raise QueryError("cannot sort with keys that are parallel arrays "
+                                     f"({paths[arr_first]!r} and {paths[i]!r})", paths[i])
                 if p is not None and not have and p.nested:
-                    expand = False
+                    expand = False  # an array reached by index is not expanded at the leaf
             else:
                 fixed[i], rem[i] = e, ()
         if arr is _ABSENT:
-            self.out.append(tuple(fixed))
+            out.append(tuple(fixed))
             return
         ends = [i for i in arr_idxs if not rem[i]]
         if not arr:
             for i in ends:
                 fixed[i] = _UNDEF
-            self._gen(_EMPTY, (), rem, fixed, self.none)
+            gen(_EMPTY, (), rem, fixed, none)
             return
         sub: list[_Positional | None] = [None] * len(rem)
         for i in arr_idxs:
-            r = rem[i]
-            j = _index(r[0]) if r else -1
+            j = _index(rem[i][0]) if rem[i] else -1
             if 0 <= j < len(arr):
-                e, loc, rest = _extract(arr, r, arr_loc)
+                e, loc, rest = _extract(arr, rem[i], arr_loc)
                 sub[i] = _Positional(_is_array(arr[j]), e, loc, rest)
         for j, elem in enumerate(arr):
             for i in ends:
                 fixed[i] = elem if expand else arr
-            self._gen(elem if _is_doc(elem) else _EMPTY, (*arr_loc, str(j)), rem, fixed, sub)
+            gen(elem if _is_doc(elem) else _EMPTY, (*arr_loc, str(j)), rem, fixed, sub)
+
+    gen(doc, (), list(parts), [None] * len(parts), none)
+    return out
 
 
 # --- the compiled sort -----------------------------------------------------------------------
@@ -275,28 +300,46 @@ def _step(value: Any, part: str) -> Any:
 def _column(docs: list[Any], parts: tuple[str, ...]) -> list[Any]:
     """The value at ``parts`` in each document, walking documents only (``_THROUGH`` marks an
     array met before the end of the path)."""
-    first, n = parts[0], len(docs)
-    try:
+    first = parts[0]
+    n = len(docs)
+    try:  # dict.get, unlike d[first], never calls a subclass's __missing__ (no defaultdict writes)
         col = list(map(dict.get, docs, repeat(first, n), repeat(MISSING, n)))
-    except TypeError:  # documents that are Mappings but not dicts
+    except TypeError:  # some document is a Mapping but not a dict
         col = [d.get(first, MISSING) for d in docs]
     for part in parts[1:]:
         col = [v.get(part, MISSING) if type(v) is dict else _step(v, part) for v in col]
     return col
 
 
+def _pick(array: Any, pick: Callable[..., Any]) -> Any:
+    """The element of ``array`` that sorts first (``pick`` is min or max); undefined if empty."""
+    if not array:
+        return _UNDEF
+    keys = list(map(sort_key, array))
+    return array[pick(range(len(array)), key=keys.__getitem__)]
+
+
 def _reduce(col: list[Any], rows: list[int], asc: bool) -> None:
-    """Replace the array at each of ``rows`` by its first element in sort order."""
-    arrays = [col[i] for i in rows]
-    flat = list(chain.from_iterable(arrays))
-    pick = min if asc else max
+    """Replace the array at each of ``rows`` by its element that sorts first."""
+    every = len(rows) == len(col)
+    arrays = col if every else [col[i] for i in rows]
+    single = set(map(len, arrays)) == {1}
+    flat = list(map(_FIRST, arrays)) if single else list(chain.from_iterable(arrays))
+    picked: list[Any] | None = None
     if _native_column(flat, set(map(type, flat))):
-        for i, arr in zip(rows, arrays, strict=True):
-            col[i] = pick(arr) if arr else _UNDEF
-        return
-    for i, arr in zip(rows, arrays, strict=True):
-        keys = list(map(sort_key, arr))
-        col[i] = arr[pick(range(len(arr)), key=keys.__getitem__)] if arr else _UNDEF
+        pick = min if asc else max
+        try:
+            picked = flat if single else [pick(a) if a else _UNDEF for a in arrays]
+        except TypeError:  # naive and aware datetimes
+            picked = None
+    if picked is None:
+        pick = min if asc else max
+        picked = [_pick(a, pick) for a in arrays]
+    if every:
+        col[:] = picked
+    else:
+        for i, value in zip(rows, picked, strict=True):
+            col[i] = value
 
 
 def _first(col: list[Any], k: int, asc: bool) -> list[int]:
@@ -312,7 +355,7 @@ def _first(col: list[Any], k: int, asc: bool) -> list[int]:
 class Sort:
     """A compiled sort: ``.sorted(docs)`` and ``.top(docs, k)``, stable, MongoDB's order."""
 
-    __slots__ = ("_asc", "_keygen", "_parts", "paths", "spec")
+    __slots__ = ("_asc", "_fields", "_parts", "paths", "spec")
 
     def __init__(self, spec: tuple[tuple[str, int], ...],
                  parts: tuple[tuple[str, ...], ...]) -> None:
@@ -322,29 +365,35 @@ class Sort:
         """Every field path the sort reads."""
         self._parts = parts
         self._asc = tuple(d > 0 for _, d in spec)
-        self._keygen = _KeyGen(tuple(path for path, _ in spec))
+        plain = all(len(p) == 1 for p in parts) and len(set(self._asc)) == 1
+        self._fields = tuple(p[0] for p in parts) if plain and spec else ()
 
     def __repr__(self) -> str:
         return f"Sort({list(self.spec)!r})"
 
     def sorted(self, docs: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         """The documents in sort order (the same objects, in a new list)."""
-        items = list(docs)
-        return [items[i] for i in self._order(items, None)]
+        items = docs if type(docs) is list else list(docs)
+        direct = self._direct(items, None)
+        return direct if direct is not None else [items[i] for i in self._order(items, None)]
 
     def top(self, docs: Iterable[Mapping[str, Any]], k: int) -> list[Mapping[str, Any]]:
         """The first ``k`` documents in sort order: ``sorted(docs)[:k]``, computed faster."""
         if type(k) is not int or k < 0:
             raise QueryError(f"k must be a non-negative integer, not {_short(k)}", "k")
-        items = list(docs)
-        return [items[i] for i in self._order(items, k)] if k else []
+        items = docs if type(docs) is list else list(docs)
+        if not k:
+            return []
+        direct = self._direct(items, k)
+        return direct if direct is not None else [items[i] for i in self._order(items, k)]
 
     def key(self, doc: Mapping[str, Any]) -> tuple[Key, ...]:
         """The sort key of one document: a ``(rank, native)`` pair per sort path.
 
         Documents sort by these tuples, compared key by key in each key's direction.
         """
-        keys = [tuple(map(sort_key, raw)) for raw in self._keygen.run(doc, self._parts)]
+        paths = tuple(path for path, _ in self.spec)
+        keys = [tuple(map(sort_key, raw)) for raw in _index_keys(doc, self._parts, paths)]
         best = keys[0]
         for cand in keys[1:]:
             for a, b, asc in zip(cand, best, self._asc, strict=True):
@@ -354,6 +403,30 @@ class Sort:
                     break
         return best
 
+    def _direct(self, docs: list[Any], k: int | None) -> list[Any] | None:
+        """The answer read straight from the documents with a C key (``itemgetter``), when
+        every path is a top-level field, all in one direction, and each field holds values of
+        one type Python orders as BSON does in every document; None otherwise."""
+        if not self._fields:
+            return None
+        n = len(docs)
+        for name in self._fields:
+            try:  # no list of values: one pass that only looks at their types
+                types = set(map(type, map(dict.get, docs, repeat(name, n), repeat(MISSING, n))))
+                col = list(map(dict.get, docs, repeat(name, n))) if float in types else []
+            except TypeError:  # a document that is not a dict
+                return None
+            if not _native_column(col, types):
+                return None
+        key, asc = itemgetter(*self._fields), self._asc[0]
+        try:
+            if k is not None and k * _HEAP_SHARE <= n:  # both are stable, like sorted()[:k]
+                return (heapq.nsmallest if asc else heapq.nlargest)(k, docs, key=key)
+            out = sorted(docs, key=key, reverse=not asc)
+        except TypeError:  # naive and aware datetimes
+            return None
+        return out if k is None else out[:k]
+
     def _columns(self, docs: list[Any], native: bool) -> list[tuple[list[Any], bool]]:
         """One key column per sort path that orders anything, with its direction.
 
@@ -362,18 +435,24 @@ class Sort:
         cols = [_column(docs, parts) for parts in self._parts]
         types = [set(map(type, col)) for col in cols]
         arrays: list[list[int]] = []
-        for col, kinds in zip(cols, types, strict=True):
-            kinds = {t for t in kinds if t is _Sentinel or issubclass(t, _ARRAYS)}
-            arrays.append([i for i, v in enumerate(col) if type(v) in kinds] if kinds else [])
-        shared = Counter(chain.from_iterable(arrays))
-        keyed: dict[int, tuple[Key, ...]] = {}
+        keyed: dict[int, tuple[Key, ...]] = {}  # rows that need the multikey generator
+        for col, present in zip(cols, types, strict=True):
+            kinds = {t for t in present if t is _Sentinel or issubclass(t, _ARRAYS)}
+            if kinds == present:  # an array (or _THROUGH) in every document
+                rows = list(range(len(col))) if kinds else []
+            else:
+                rows = [i for i, v in enumerate(col) if type(v) in kinds] if kinds else []
+            arrays.append(rows)
+            if _Sentinel in kinds:
+                keyed.update((i, ()) for i in rows if col[i] is _THROUGH)
+        if sum(map(bool, arrays)) > 1:
+            shared = Counter(chain.from_iterable(arrays))
+            keyed.update((i, ()) for i, count in shared.items() if count > 1)
         for f, rows in enumerate(arrays):
-            alone = [i for i in rows if shared[i] == 1 and cols[f][i] is not _THROUGH]
-            if alone:
+            alone = [i for i in rows if i not in keyed] if keyed else rows
+            if alone:  # a leaf array on one path only: its first element in sort order
                 _reduce(cols[f], alone, self._asc[f])
                 types[f] = set(map(type, cols[f]))
-            if len(alone) < len(rows):
-                keyed.update((i, ()) for i in rows if shared[i] > 1 or cols[f][i] is _THROUGH)
         for i in keyed:
             keyed[i] = self.key(docs[i])
         columns: list[tuple[list[Any], bool]] = []
@@ -414,20 +493,24 @@ class Sort:
         if k is not None and k * _HEAP_SHARE <= n:
             order = _first(runs[0][0][0], k, runs[0][1])
         elif len(runs) == 1 and len(runs[0][0]) == 1:
-            order = sorted(range(n), key=runs[0][0][0].__getitem__, reverse=not runs[0][1])
+            col, asc = runs[0][0][0], runs[0][1]
+            order = sorted(range(n), key=col.__getitem__, reverse=not asc)
             return order if k is None else order[:k]
         else:
             order = list(range(n))
         for cols, asc in reversed(runs):
-            if len(cols) == 1:
-                key = cols[0].__getitem__
-            elif len(order) == n:
-                key = list(zip(*cols, strict=True)).__getitem__
-            else:
-                rows = zip(*(list(map(col.__getitem__, order)) for col in cols), strict=True)
-                key = dict(zip(order, rows, strict=True)).__getitem__
-            order.sort(key=key, reverse=not asc)
+            order.sort(key=_row_key(cols, order, n), reverse=not asc)
         return order if k is None else order[:k]
+
+
+def _row_key(cols: list[list[Any]], rows: list[int], n: int) -> Callable[[int], Any]:
+    """Row index -> key of ``cols`` (a tuple when several), built for ``rows`` only."""
+    if len(cols) == 1:
+        return cols[0].__getitem__
+    if len(rows) == n:
+        return list(zip(*cols, strict=True)).__getitem__
+    keys = zip(*(list(map(col.__getitem__, rows)) for col in cols), strict=True)
+    return dict(zip(rows, keys, strict=True)).__getitem__
 
 
 def _short(value: Any) -> str:
@@ -458,7 +541,7 @@ def _direction(value: Any, where: str) -> int:
     if isinstance(value, Mapping):
         raise QueryError(f"sort by {_short(dict(value))} is not supported; "
                          "the direction must be 1 or -1", where)
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+    if type(value) in (int, float):
         if value == 1:
             return 1
         if value == -1:

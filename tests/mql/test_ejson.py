@@ -83,3 +83,7 @@ def test_format_date() -> None:
     aware = dt.datetime(2024, 1, 1, 2, 0, 0, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     assert format_date(aware) == "2024-01-01T00:00:00.123Z"
     assert format_date(dt.datetime(2017, 1, 5, 17, 6, 5, 660000)) == "2017-01-05T17:06:05.660Z"
+
+
+def test_format_date_pads_early_years() -> None:
+    assert format_date(dt.datetime(999, 1, 2, 3, 4, 5, 6000)) == "0999-01-02T03:04:05.006Z"
