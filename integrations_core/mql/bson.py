@@ -133,7 +133,9 @@ def type_rank(value: object) -> int:
 
 
 def is_nan(value: object) -> bool:
-    """True for a float or Decimal NaN."""
+    """True for a float or Decimal NaN (quiet or signalling)."""
+    if isinstance(value, Decimal):
+        return value.is_nan()  # comparing a signalling NaN would raise
     return value != value
 
 
@@ -145,7 +147,7 @@ def _number(value: Any) -> Any:
 
 def _cmp_numbers(a: Any, b: Any) -> int:
     a, b = _number(a), _number(b)
-    a_nan, b_nan = a != a, b != b
+    a_nan, b_nan = is_nan(a), is_nan(b)
     if a_nan or b_nan:
         # NaN sorts below every other number and equals itself.
         return (b_nan - a_nan) if not (a_nan and b_nan) else 0

@@ -6,6 +6,7 @@ import datetime as _dt
 import re
 import types
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, Protocol, cast
 
@@ -170,6 +171,8 @@ def _normalise(query: Any) -> Any:
     """Decode Extended JSON and turn Python ``re`` patterns into :class:`Regex` values."""
     if isinstance(query, re.Pattern):
         return Regex(*regex_parts(query))
+    if isinstance(query, Decimal) and query.is_snan():
+        return Decimal("NaN")  # a signalling NaN raises when compared; it means NaN here
     if isinstance(query, Mapping):
         return {k: _normalise(v) for k, v in query.items()}
     if isinstance(query, (list, tuple)):

@@ -113,8 +113,15 @@ def equals(operand: Any) -> Test:
     if rank == NUMBER:
         if is_nan(operand):
             return Test(_is_nan_number)
-        return Test(lambda v: v == operand and (type(v) in _NUMS or type_rank(v) == NUMBER),
-                    _NATIVE % "==", operand)
+        same = same_rank_comparator(NUMBER)
+
+        def number(v: Any) -> bool:
+            if type(v) in _NATIVE_NUMS:
+                return bool(v == operand)
+            # Decimal's == raises for a signalling NaN, so NaNs are settled first.
+            return is_number(v) and not is_nan(v) and same(v, operand) == 0
+
+        return Test(number, _NATIVE % "==", operand)
     if rank == DATE:
         when = utc_naive(operand)
         return Test(lambda v: isinstance(v, _dt.datetime) and utc_naive(v) == when,
@@ -211,7 +218,7 @@ def size_is(length: int) -> ValuePred:
 
 
 def _truncated_mod(value: Any, divisor: int) -> int | None:
-    if type(value) is bool or not is_number(value):
+    if type(value) is bool or not is_number(value) or is_nan(value):
         return None
     if not isinstance(value, int):
         value = float(value)
