@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from integrations_core.mql.bson import Regex, compare
 from integrations_core.mql.errors import QueryError
-from integrations_core.mql.sort import compile_sort, sort_key
+from integrations_core.mql.sort import compile_sort
+from integrations_core.mql.sortkeys import sort_key
 
 SETTINGS = settings(max_examples=200, deadline=None)
 
