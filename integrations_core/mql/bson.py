@@ -162,7 +162,10 @@ def utc_naive(value: _dt.datetime) -> _dt.datetime:
     """A datetime as naive UTC (naive inputs are taken as UTC already)."""
     if value.tzinfo is None:
         return value
-    return value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    try:
+        return value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    except OverflowError:  # within a day of year 1 or 9999: clamp to the representable range
+        return _dt.datetime.min if value.year == _dt.MINYEAR else _dt.datetime.max
 
 
 def _cmp_plain(a: Any, b: Any) -> int:

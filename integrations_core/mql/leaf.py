@@ -143,13 +143,15 @@ def compares(op: str, operand: Any) -> Test:
         if is_nan(operand):
             return Test(_is_nan_number if inclusive else never)
         same = same_rank_comparator(NUMBER)
+        # Ordering a Decimal against NaN raises, so only int/float pairs compare directly.
+        native = type(operand) in _NATIVE_NUMS
 
         def number(v: Any) -> bool:
-            if type(v) in _NATIVE_NUMS:
+            if native and type(v) in _NATIVE_NUMS:
                 return cmp(v, operand)
             return is_number(v) and not is_nan(v) and cmp(same(v, operand), 0)
 
-        return Test(number, _NATIVE % symbol, operand)
+        return Test(number, _NATIVE % symbol if native else None, operand)
     if rank == STRING and type(operand) is str:
         return Test(lambda v: type_rank(v) == STRING and cmp(v, operand),
                     _STRING % symbol, operand)

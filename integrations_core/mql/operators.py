@@ -33,7 +33,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from . import leaf
-from .bson import MISSING, Regex
+from .bson import MISSING, Regex, is_nan
 from .conditions import AllOf, Cond, Exists, Leaf, Not
 from .errors import QueryError, join_path
 from .paths import ARRAY_TYPES, DocPred, is_document
@@ -152,9 +152,9 @@ def _type_code(item: Any, where: str) -> tuple[int, ...]:
             return leaf.TYPE_ALIASES[item]
         raise QueryError(f"unknown type name alias {item!r}", where)
     if leaf.is_number(item) and not isinstance(item, bool):
-        number = float(item)
-        if number.is_integer() and int(number) in leaf.TYPE_CODES:
-            return (int(number),)
+        code = _whole_number(item, "a type number", where)
+        if code == item and code in leaf.TYPE_CODES:
+            return (code,)
     raise QueryError(f"invalid BSON type {item!r}", where)
 
 
@@ -168,12 +168,12 @@ def _type(ctx: Context, operand: Any, where: str) -> Cond:
 
 
 def _whole_number(value: Any, what: str, where: str) -> int:
+    """A numeric operand truncated toward zero, within 64 bits (ints are never made floats)."""
     if isinstance(value, bool) or not leaf.is_number(value):
         raise QueryError(f"{what} must be a number", where)
-    number = float(value)
-    if not math.isfinite(number):
+    if not isinstance(value, int) and (is_nan(value) or math.isinf(float(value))):
         raise QueryError(f"{what} cannot be NaN or infinite", where)
-    result = int(value) if isinstance(value, int) else int(number)
+    result = int(value)
     if not -(2**63) <= result < 2**63:
         raise QueryError(f"{what} is out of the 64-bit range", where)
     return result
@@ -190,13 +190,12 @@ def _mod(ctx: Context, operand: Any, where: str) -> Cond:
 
 
 def _size(ctx: Context, operand: Any, where: str) -> Cond:
-    if isinstance(operand, bool) or not leaf.is_number(operand):
-        raise QueryError("$size needs a number", where)
-    if not float(operand).is_integer():
+    size = _whole_number(operand, "$size", where)
+    if size != operand:
         raise QueryError("$size needs a whole number", where)
-    if operand < 0:
+    if size < 0:
         raise QueryError("$size may not be negative", where)
-    return Leaf(leaf.Test(leaf.size_is(int(operand))), whole_arrays=True)
+    return Leaf(leaf.Test(leaf.size_is(size)), whole_arrays=True)
 
 
 def _is_elem_match(item: Any) -> bool:
