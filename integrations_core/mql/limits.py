@@ -21,6 +21,17 @@ class Limits:
     max_regex_length: int = 1_000
     """Longest ``$regex`` pattern, in characters."""
 
+    def __post_init__(self) -> None:
+        # Compiling recurses once or twice per level; past this Python's own stack would break.
+        if not 1 <= self.max_depth <= MAX_DEPTH_CEILING:
+            raise ValueError(f"max_depth must be between 1 and {MAX_DEPTH_CEILING}")
+        for name in ("max_nodes", "max_list_length", "max_regex_length"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive")
+
+
+MAX_DEPTH_CEILING = 100
+
 
 DEFAULT_LIMITS = Limits()
 
