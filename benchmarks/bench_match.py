@@ -99,6 +99,11 @@ CASES: list[tuple[str, dict[str, Any], Callable[[Doc], bool]]] = [
 ]
 
 
+MONGOQUERY_FORM = {
+    "anchored case-insensitive regex on name": {"name": {"$regex": re.compile("^bot", re.I)}},
+}
+
+
 def best_time(fn: Callable[[], object], repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -135,7 +140,8 @@ def main() -> None:
         ratios.append(engine / baseline)
         line = f"{label:44} {engine * 1e3:7.1f}ms {baseline * 1e3:7.1f}ms {engine / baseline:9.2f}"
         if others:
-            mq = mongoquery.Query(query)
+            # mongoquery has no $options: it gets the same pattern as a compiled Python regex.
+            mq = mongoquery.Query(MONGOQUERY_FORM.get(label, query))
             slow = best_time(lambda q=mq: [r for r in records if q.match(r)], 1)
             mock = best_time(lambda q=query: list(collection.find(q)), 1)
             line += f" {slow / engine:8.1f} {mock / engine:8.1f}"
