@@ -6,7 +6,7 @@ and ``Collection.count_documents(args["filter"])`` the ``total``::
 
     request = parse_list_params(params, settings)        # ParamError / QueryError -> 400
     if not can_list(caller.permissions): ...             # -> 403
-    args = to_find_args(request, caller)
+    args = to_find_args(request, caller, settings=settings)
     page = list(collection.find(**args))
     total = collection.count_documents(args["filter"])
 
@@ -17,47 +17,56 @@ only when a query holds such a value. See docs/mongodb.md for indexes and shardi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from integrations_core.listing import request_filter
 from integrations_core.model import Caller
+from integrations_core.mql import compile_projection
 from integrations_core.mql.bson import Regex
-from integrations_core.mql.errors import QueryError
-from integrations_core.mql.regex import escape
-from integrations_core.params import ListRequest
-from integrations_core.visibility import can_list, visibility_filter
+from integrations_core.mql.errors import QueryError, join_path
+from integrations_core.params import ListRequest, with_id
+from integrations_core.settings import DEFAULT_SETTINGS, Settings
+from integrations_core.visibility import can_list
 
 
-def to_find_args(request: ListRequest, caller: Caller) -> dict[str, Any]:
+def to_find_args(
+    request: ListRequest, caller: Caller, *, settings: Settings = DEFAULT_SETTINGS
+) -> dict[str, Any]:
     """``find()`` keyword arguments (filter, projection, sort, skip, limit) for ``request``.
 
     The filter is ``{"$and": [scope, name/type filter, user query]}`` (empty parts left out),
     the sort is the user's sort with ``("_id", 1)`` last unless ``_id`` is already sorted on,
-    and ``count=None`` (no limit) becomes pymongo's ``limit=0``. The result shares no objects
-    with ``request``. Raises ``PermissionError`` for a caller who may not list integrations
-    (the endpoint answers 403 before building a query).
+    and ``count=None`` (no limit) becomes pymongo's ``limit=0``. ``settings`` must be the ones
+    the request was parsed with: their redacted fields are projected away, as the listing does.
+    The result shares no objects with ``request``. Raises ``PermissionError`` for a caller who
+    may not list integrations (the endpoint answers 403 before building a query).
     """
     if not can_list(caller.permissions):
         raise PermissionError(f"user {caller.user_id!r} may not list integrations")
-    parts: list[Any] = [visibility_filter(caller)]
-    if request.name:
-        parts.append({"name": {"$regex": escape(request.name), "$options": "i"}})
-    if request.type:
-        parts.append({"type": request.type})
-    if request.query:
-        parts.append(request.query)
-    query = parts[0] if len(parts) == 1 else {"$and": parts}
-    sort = [(path, int(direction)) for path, direction in request.sort]
-    if all(path != "_id" for path, _ in sort):
-        sort.append(("_id", 1))
+    query = to_bson(request.query, "query") if request.query else None
     return {
-        "filter": to_bson(query, "query"),
-        "projection": None if request.fields is None else dict(request.fields),
-        "sort": sort,
+        # The listing's own filter and sort builders: the two paths cannot drift apart.
+        "filter": request_filter(dataclasses.replace(request, query=query), caller),
+        "projection": _projection(request.fields, settings),
+        "sort": list(with_id(request.sort)),
         "skip": request.offset,
         "limit": 0 if request.count is None else request.count,
     }
+
+
+def _projection(fields: Mapping[str, int] | None, settings: Settings) -> dict[str, int] | None:
+    # As the listing projects: an exclusion (or no projection) also drops the redacted fields;
+    # an inclusion cannot name them (params.py refuses any path that reaches one).
+    hidden = {path: 0 for path in sorted(settings.redacted)}
+    if fields is None:
+        return hidden or None
+    spec = dict(fields)
+    if hidden and not compile_projection(spec, limits=settings.limits).inclusion:
+        spec.update(hidden)
+    return spec
 
 
 def to_bson(value: Any, path: str = "") -> Any:
@@ -67,7 +76,7 @@ def to_bson(value: Any, path: str = "") -> Any:
     ``bson.Decimal128``. Raises QueryError for a Decimal that Decimal128 cannot hold exactly.
     """
     if isinstance(value, Mapping):
-        return {key: to_bson(item, f"{path}.{key}" if path else key) for key, item in value.items()}
+        return {key: to_bson(item, join_path(path, key)) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_bson(item, f"{path}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, Regex):

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import string
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any, Union
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from integrations_core.model import Caller, Permission
+from integrations_core.mql.ejson import decode
+from integrations_core.mql.errors import InputError
 from integrations_core.mql.regex import escape
+from integrations_core.params import check_query_cost
+from integrations_core.settings import DEFAULT_SETTINGS, Settings
 
 USER_IDS: tuple[str, ...] = ("u-alice", "u-bob", "u-carol")
 TYPES: tuple[str, ...] = ("webhook-incoming", "webhook-outgoing")
@@ -45,20 +48,19 @@ PROJECTION_FIELDS: tuple[str, ...] = (
 
 _ID_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTWXYZ23456789"
 _LOGICAL = ("$and", "$or", "$nor")
-_COMPARISONS = ("$gt", "$gte", "$lt", "$lte")
 _DATES = (dt.datetime(2016, 1, 1), dt.datetime(2030, 12, 31))
 
 Record = dict[str, Any]
-Params = Union[dict[str, str], list[tuple[str, str]]]
+Params = dict[str, str] | list[tuple[str, str]]
+"""Raw query-string parameters: a mapping or ``(key, value)`` pairs (repeats allowed)."""
 
-
-def _ms(value: dt.datetime) -> dt.datetime:
-    # BSON dates hold milliseconds; records read from MongoDB never carry more.
-    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+_EPOCH = dt.datetime(1970, 1, 1)
 
 
 def _dates() -> SearchStrategy[dt.datetime]:
-    return st.datetimes(*_DATES).map(_ms)
+    # Whole milliseconds: BSON dates hold no more, so records read from MongoDB never do.
+    low, high = (int((d - _EPOCH).total_seconds() * 1000) for d in _DATES)
+    return st.integers(low, high).map(lambda ms: _EPOCH + dt.timedelta(milliseconds=ms))
 
 
 def _username(user_id: str) -> str:
@@ -67,38 +69,44 @@ def _username(user_id: str) -> str:
 
 def _creator(user_ids: Sequence[str], null_creators: bool) -> SearchStrategy[Any]:
     doc = st.sampled_from(user_ids).map(lambda u: {"_id": u, "username": _username(u)})
-    return st.one_of(doc, st.none()) if null_creators else doc
+    return _sometimes(st.none(), doc, one_in=4) if null_creators else doc
 
 
-@st.composite
-def _record(draw: st.DrawFn, user_ids: Sequence[str], names: Sequence[str],
-            null_creators: bool, scalars_only: bool) -> Record:
-    kind = draw(st.sampled_from(TYPES))
-    record: Record = {
-        "_id": draw(st.text(_ID_ALPHABET, min_size=1, max_size=4)),
-        "type": kind,
-        "name": draw(st.sampled_from(names)),
-        "enabled": draw(st.booleans()),
-        "username": draw(st.sampled_from(USERNAMES)),
-        "scriptEnabled": draw(st.booleans()),
-        "_createdBy": draw(_creator(user_ids, null_creators)),
-    }
+def _record(user_ids: Sequence[str], names: Sequence[str], null_creators: bool,
+            scalars_only: bool) -> SearchStrategy[Record]:
+    def shape(kind: str, extra: dict[str, SearchStrategy[Any]],
+              optional: dict[str, SearchStrategy[Any]]) -> SearchStrategy[Record]:
+        fields: dict[str, SearchStrategy[Any]] = {
+            "_id": st.text(_ID_ALPHABET, min_size=1, max_size=4),
+            "type": st.just(kind),
+            "name": st.sampled_from(names),
+            "enabled": st.booleans(),
+            "username": st.sampled_from(USERNAMES),
+            "scriptEnabled": st.booleans(),
+            "_createdBy": _creator(user_ids, null_creators),
+            **extra,
+        }
+        return st.fixed_dictionaries(fields, optional=optional)
+
+    retries = st.integers(0, 6)
     if scalars_only:
-        record["retryCount"] = draw(st.integers(0, 6))
-        return record
-    record["channel"] = draw(st.lists(st.sampled_from(CHANNELS), max_size=2))
-    record["_createdAt"] = draw(_dates())
-    record["_updatedAt"] = draw(_dates())
-    if draw(st.booleans()):
-        record["alias"] = draw(st.sampled_from(USERNAMES))
-    if kind == "webhook-outgoing":
-        record["event"] = draw(st.sampled_from(EVENTS))
-        record["urls"] = draw(st.lists(st.just("https://example.com/hook"), max_size=1))
-        record["triggerWords"] = draw(st.lists(st.sampled_from(["!deploy", "jira"]), max_size=2))
-        record["retryCount"] = draw(st.integers(0, 6))
-    else:
-        record["token"] = draw(st.text(_ID_ALPHABET, min_size=4, max_size=4))
-    return record
+        return st.one_of(*(shape(kind, {"retryCount": retries}, {}) for kind in TYPES))
+    common = {
+        "channel": st.lists(st.sampled_from(CHANNELS), max_size=2),
+        "_createdAt": _dates(),
+        "_updatedAt": _dates(),
+    }
+    alias = {"alias": st.sampled_from(USERNAMES)}
+    incoming = shape(TYPES[0], {**common, "token": st.text(_ID_ALPHABET, min_size=4,
+                                                              max_size=4)}, alias)
+    outgoing = shape(TYPES[1], {
+        **common,
+        "event": st.sampled_from(EVENTS),
+        "urls": st.lists(st.just("https://example.com/hook"), max_size=1),
+        "triggerWords": st.lists(st.sampled_from(["!deploy", "jira"]), max_size=2),
+        "retryCount": retries,
+    }, alias)
+    return st.one_of(incoming, outgoing)
 
 
 def integration_records(
@@ -134,10 +142,20 @@ def callers(
 
     ``min_permissions=1`` leaves out callers who would get 403.
     """
-    users = list(user_ids) + ["u-nobody"]
-    held = st.sets(st.sampled_from(sorted(permissions)), min_size=min_permissions)
+    users = [*user_ids, "u-nobody"]
+    names = sorted(permissions)
+    # Each permission held or not at even odds (st.sets would favour the empty set).
+    held = st.lists(st.booleans(), min_size=len(names), max_size=len(names)).map(
+        lambda flags: {name for name, flag in zip(names, flags, strict=True) if flag}
+    ).filter(lambda chosen: len(chosen) >= min_permissions)
     logged_in = st.builds(Caller, st.sampled_from(users), held)
-    return st.one_of(st.none(), logged_in) if anonymous else logged_in
+    return _sometimes(st.none(), logged_in) if anonymous else logged_in
+
+
+def _sometimes(rare: SearchStrategy[Any], usual: SearchStrategy[Any],
+               one_in: int = 8) -> SearchStrategy[Any]:
+    """``rare`` about once in ``one_in`` draws, else ``usual`` (which shrinking prefers)."""
+    return st.integers(0, one_in - 1).flatmap(lambda i: rare if i == one_in - 1 else usual)
 
 
 def _field_pools(user_ids: Sequence[str], names: Sequence[str],
@@ -172,7 +190,7 @@ def _pattern(draw: st.DrawFn, values: SearchStrategy[Any]) -> str:
     return anchor + escape(text[start:end])
 
 
-def _condition(op: str, values: SearchStrategy[Any], is_string: bool) -> SearchStrategy[Any]:
+def _condition(op: str, values: SearchStrategy[Any]) -> SearchStrategy[Any]:
     if op == "$eq":
         return st.one_of(values, values.map(lambda v: {"$eq": v}))
     if op in ("$in", "$nin"):
@@ -195,6 +213,7 @@ def queries(
     max_depth: int = 2,
     max_clauses: int = 3,
     extended_json: bool = True,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> SearchStrategy[dict[str, Any]]:
     """Valid MQL filters over integration fields, as JSON-compatible dicts.
 
@@ -202,7 +221,8 @@ def queries(
     ``_createdBy._id``); ``operators`` the operators (a subset of :data:`OPERATORS`);
     ``max_depth`` the nesting of ``$and``/``$or``/``$nor``. Dates are Extended JSON
     ``{"$date": ...}`` when ``extended_json`` (the wire form), so each query can be sent as
-    the ``query`` parameter as it is.
+    the ``query`` parameter as it is. Every query keeps within the cost limits of ``settings``
+    (``max_conditions``, ``max_regexes``, ``limits``).
     """
     unknown = set(operators) - set(OPERATORS)
     pools = _field_pools(user_ids, names, extended_json)
@@ -218,27 +238,49 @@ def queries(
     conditions = []
     for path in paths:
         values, is_string = pools[path]
-        for op in field_ops:
-            if op == "$regex" and not is_string:
-                continue
+        usable = [op for op in field_ops if is_string or op != "$regex"]
+        for op in usable:
             if op == "$not":
-                inner = [o for o in field_ops if o not in ("$eq", "$not")] or ["$ne"]
-                cond = st.sampled_from(inner).flatmap(
-                    lambda o, v=values, s=is_string: _condition(o, v, s)
-                ).filter(lambda c: isinstance(c, dict)).map(lambda c: {"$not": c})
+                inner = [o for o in usable if o not in ("$eq", "$not")] or ["$ne"]
+                cond = st.one_of([_condition(o, values) for o in inner]).map(
+                    lambda c: {"$not": c}
+                )
             else:
-                cond = _condition(op, values, is_string)
+                cond = _condition(op, values)
             conditions.append(st.tuples(st.just(path), cond))
     clause: SearchStrategy[tuple[str, Any]] = st.one_of(conditions)
 
     def level(depth: int) -> SearchStrategy[dict[str, Any]]:
         options = clause
         if depth > 0 and logical_ops:
-            sub = st.lists(level(depth - 1), min_size=1, max_size=3)
-            options = st.one_of(clause, st.tuples(st.sampled_from(logical_ops), sub))
+            sub = st.lists(level(depth - 1), min_size=1, max_size=2)
+            logical = st.tuples(st.sampled_from(logical_ops), sub)
+            # An even choice: st.one_of would flatten ``clause`` and make logic rare.
+            options = st.sampled_from([clause, logical]).flatmap(lambda branch: branch)
         return st.lists(options, min_size=1, max_size=max_clauses).map(_first_wins)
 
-    return level(max_depth)
+    return level(max_depth).map(lambda query: _affordable(query, settings))
+
+
+def _affordable(query: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """``query``, or as many of its top-level clauses as keep within the cost limits.
+
+    (Trimmed rather than filtered: a rejected draw makes Hypothesis render the strategy tree.)
+    """
+    def fits(candidate: dict[str, Any]) -> bool:
+        try:
+            check_query_cost(decode(candidate), settings)
+        except InputError:
+            return False
+        return True
+
+    if fits(query):
+        return query
+    kept: dict[str, Any] = {}
+    for key, value in query.items():
+        if fits({**kept, key: value}):
+            kept[key] = value
+    return kept or {"_id": {"$exists": True}}
 
 
 def _first_wins(clauses: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -269,7 +311,7 @@ def _sort(fields: Sequence[str]) -> SearchStrategy[str]:
     keys = st.lists(st.sampled_from(fields), min_size=1, max_size=2, unique=True)
     return keys.flatmap(
         lambda ks: st.lists(st.sampled_from([1, -1]), min_size=len(ks), max_size=len(ks))
-        .map(lambda ds: json.dumps(dict(zip(ks, ds))))
+        .map(lambda ds: json.dumps(dict(zip(ks, ds, strict=True))))
     )
 
 
@@ -283,6 +325,7 @@ _INVALID: tuple[tuple[str, str], ...] = (
 
 
 _queries = queries
+_REPEAT = ("", "")
 
 
 def list_params(
@@ -305,24 +348,21 @@ def list_params(
     ``pairs=True``/``False`` forces the list/dict form; ``None`` draws either.
     """
     query_texts = (queries if queries is not None else _queries()).map(json.dumps)
-    optional: dict[str, SearchStrategy[str]] = {
-        "offset": st.integers(0, max_offset).map(str),
-        "count": st.integers(0, max_count).map(str),
-        "sort": _sort(sort_fields),
-        "fields": _projection(projection_fields),
-        "query": query_texts,
-        "name": st.sampled_from(names).flatmap(_substring),
-        "type": st.sampled_from(TYPES),
-    }
-    entries = st.fixed_dictionaries({}, optional=optional)
+    # (name, values, present about once in n): filters that rarely match come less often.
+    optional: list[tuple[str, SearchStrategy[str], int]] = [
+        ("offset", st.integers(0, max_offset).map(str), 2),
+        ("count", st.integers(0, max_count).map(str), 2),
+        ("sort", _sort(sort_fields), 2),
+        ("fields", _projection(projection_fields), 3),
+        ("query", query_texts, 2),
+        ("name", st.sampled_from(names).flatmap(_substring), 5),
+        ("type", st.sampled_from(TYPES), 4),
+    ]
     bad: SearchStrategy[tuple[str, str] | None] = st.none()
     if invalid:
-        bad = st.one_of(st.none(), st.sampled_from(_INVALID), st.just(_REPEAT))
+        bad = _sometimes(st.sampled_from([*_INVALID, _REPEAT]), st.none(), one_in=4)
     form = st.booleans() if pairs is None else st.just(pairs)
-    return _params(entries, bad, form)
-
-
-_REPEAT = ("", "")
+    return _params(optional, bad, form)
 
 
 def _substring(text: str) -> SearchStrategy[str]:
@@ -331,14 +371,16 @@ def _substring(text: str) -> SearchStrategy[str]:
 
 
 @st.composite
-def _params(draw: st.DrawFn, entries: SearchStrategy[dict[str, str]],
+def _params(draw: st.DrawFn, optional: list[tuple[str, SearchStrategy[str], int]],
             bad: SearchStrategy[tuple[str, str] | None], form: SearchStrategy[bool]) -> Params:
-    items = list(draw(entries).items())
+    items = [(key, draw(values)) for key, values, n in optional
+             if draw(st.integers(0, n - 1)) == n - 1]  # shrinks towards leaving it out
     fault = draw(bad)
     as_pairs = draw(form)
     if fault == _REPEAT:
-        items.append(items[0] if items else ("offset", "0"))
-        items.append(items[-1])
+        if not items:
+            items.append(("offset", "0"))
+        items.append(items[0])
         as_pairs = True
     elif fault is not None:
         items = [(k, v) for k, v in items if k != fault[0]] + [fault]
@@ -352,6 +394,7 @@ def pairs_of(params: Params) -> list[tuple[str, str]]:
 
 
 __all__ = [
+    "ASCII_NAMES",
     "NAMES",
     "OPERATORS",
     "PERMISSIONS",
