@@ -20,12 +20,18 @@ class Limits:
     """Longest ``$in`` / ``$nin`` / ``$all`` list and longest ``$and`` / ``$or`` / ``$nor``."""
     max_regex_length: int = 1_000
     """Longest ``$regex`` pattern, in characters."""
+    max_regex_program: int = 2_000
+    """Largest compiled RE2 program (instructions) for a pattern that is not a plain literal.
+
+    RE2 is linear in the text, but the factor is the program size once its DFA gives up:
+    ``a.{999}`` is 8,000 instructions and costs about 8 ms per 1,000-character string;
+    ``\\p{L}`` alone is 1,200 (UTF-8 ranges) and stays fast."""
 
     def __post_init__(self) -> None:
         # Compiling recurses once or twice per level; past this Python's own stack would break.
         if not 1 <= self.max_depth <= MAX_DEPTH_CEILING:
             raise ValueError(f"max_depth must be between 1 and {MAX_DEPTH_CEILING}")
-        for name in ("max_nodes", "max_list_length", "max_regex_length"):
+        for name in ("max_nodes", "max_list_length", "max_regex_length", "max_regex_program"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive")
 

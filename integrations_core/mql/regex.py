@@ -197,7 +197,9 @@ def to_re2(pattern: str, options: str) -> str:
     return f"(?{flags}){body}" if flags else body
 
 
-def compile_regex(pattern: str, options: str, path: str, max_length: int) -> Matcher:
+def compile_regex(
+    pattern: str, options: str, path: str, max_length: int, max_program: int = 2_000
+) -> Matcher:
     """Compile a MongoDB ``$regex`` into ``str -> bool`` (search semantics)."""
     if len(pattern) > max_length:
         raise LimitError(
@@ -217,7 +219,8 @@ def compile_regex(pattern: str, options: str, path: str, max_length: int) -> Mat
             path,
         )
     try:
-        return _re2_matcher(to_re2(pattern, options))
+        translated = to_re2(pattern, options)
+        compiled = _re2.compile(translated, _OPTIONS)
     except Exception as exc:  # re2 raises its own error type, ValueError and others
         detail = exc.args[0] if exc.args else exc
         reason = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
@@ -228,8 +231,18 @@ def compile_regex(pattern: str, options: str, path: str, max_length: int) -> Mat
         ) from None
 
 
-def _re2_matcher(pattern: str) -> Matcher:
-    compiled = _re2.compile(pattern, _OPTIONS)
+    raw = getattr(compiled, "_regexp", None)
+    size = raw.ProgramSize() if raw is not None else 0
+    if size > max_program and _literal(pattern.strip("^$")) is None:
+        raise LimitError(
+            f"regex compiles to {size} instructions, over the limit of {max_program} "
+            "(counted repetitions such as .{999} make matching slow)",
+            path,
+        )
+    return _re2_matcher(compiled)
+
+
+def _re2_matcher(compiled: Any) -> Matcher:
     raw = getattr(compiled, "_regexp", None)
     anchor = getattr(getattr(getattr(_re2, "_re2", None), "RE2", None), "Anchor", None)
     if raw is None or anchor is None:  # pragma: no cover - another google-re2 layout

@@ -130,3 +130,11 @@ def test_escape_is_literal_in_re2() -> None:
 
 def test_strip_extended_keeps_escapes_and_classes() -> None:
     assert strip_extended(" a \\  [ #] # c\nb") == "a\\ [ #]b"
+
+
+def test_program_size_limit_refuses_counted_repetition_blowups() -> None:
+    # RE2's DFA gives up on a.{999} (8,000 instructions) and the NFA costs text x program size.
+    with pytest.raises(LimitError, match="instructions, over the limit of 2000"):
+        compile_regex("a.{999}", "", "q", 1000, 2000)
+    compile_regex("\\p{L}+", "", "q", 1000, 2000)  # a large class, still linear and fast
+    compile_regex("é" * 400, "i", "q", 1000, 2000)  # literals are never refused for size
