@@ -2,22 +2,24 @@
 
 The pipeline of DESIGN 4.2, top to bottom: 401 without a caller; 400 ``invalid-params``; 403
 without a listing permission; 400 for a bad ``sort``/``fields``/``query``; then match, total,
-sort (``_id`` as the final key), page, project -> 200. Records are read, never changed; the
-response holds fresh copies of the returned page only.
+sort (``_id`` as the final key), page, project (and redact) -> 200. Records are read, never
+changed; the response holds fresh copies of the returned page only.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from . import responses
 from .model import Caller
 from .mql import compile_filter, compile_projection, compile_sort
-from .mql.errors import QueryError
+from .mql.errors import LimitError, QueryError
 from .mql.limits import Limits
+from .mql.paths import DocPred
+from .mql.projection import Projection
 from .mql.regex import escape
 from .params import (
     ListRequest,
@@ -59,7 +61,9 @@ def list_integrations(
         return responses.forbidden()
     if rejected is not None:
         param = re.split(r"[.\[]", rejected.path, maxsplit=1)[0]  # sort, fields or query
-        reason = str(rejected) if settings.error_reasons else None
+        # Limits are this library's own: their breach is always explained.
+        show = settings.error_reasons or isinstance(rejected, LimitError)
+        reason = str(rejected) if show else None
         return responses.invalid_json_param(param, str(raw.get(param, "")), reason)
     return execute(records, caller, request, settings)
 
@@ -71,14 +75,34 @@ def execute(
     settings: Settings = DEFAULT_SETTINGS,
 ) -> Response:
     """The 200 response for a validated request by a caller allowed to list."""
-    limits = _wrapped(settings.limits, request)
-    match = compile_filter(request_filter(request, caller), limits=limits)
-    matches = list(filter(match, records))
+    matches = list(filter(_matcher(request, caller, settings.limits), records))
     page = _page(matches, request, settings.limits)
-    shape = None if request.fields is None else compile_projection(request.fields,
-                                                                   limits=settings.limits)
+    shape = _projection(request.fields, settings)
     integrations = [to_json_value(shape(record) if shape else record) for record in page]
     return responses.success(integrations, request.offset, len(matches))
+
+
+def _matcher(request: ListRequest, caller: Caller, limits: Limits) -> DocPred:
+    # The user's query is compiled on its own, so that the compilation params.py did for it is
+    # found in the cache; the scope, name and type are small and the same for many requests.
+    base = compile_filter(request_filter(replace(request, query=None), caller),
+                          limits=_base_limits(request.name))
+    if not request.query:
+        return base
+    query = compile_filter(request.query, limits=limits)
+    return lambda doc: base(doc) and query(doc)
+
+
+def _projection(fields: Mapping[str, int] | None, settings: Settings) -> Projection | None:
+    """The user's projection with the redacted fields taken out of every record."""
+    hidden = {path: 0 for path in sorted(settings.redacted)}
+    if fields is None:
+        return compile_projection(hidden, limits=settings.limits) if hidden else None
+    shape = compile_projection(fields, limits=settings.limits)
+    if hidden and not shape.inclusion:
+        # params.py refused any projection path related to a redacted one, so no collision.
+        shape = compile_projection({**fields, **hidden}, limits=settings.limits)
+    return shape
 
 
 def request_filter(request: ListRequest, caller: Caller) -> dict[str, Any]:
@@ -98,16 +122,11 @@ def request_filter(request: ListRequest, caller: Caller) -> dict[str, Any]:
     return {"$and": [scope, *parts]} if parts else scope
 
 
-def _wrapped(limits: Limits, request: ListRequest) -> Limits:
-    # The user's query met ``limits`` on its own (params.py); wrapping it in ``$and`` with the
-    # scope adds two levels and a few nodes, and the escaped name may be a long literal.
-    return dataclasses.replace(
-        limits,
-        max_depth=limits.max_depth + 2,
-        max_nodes=limits.max_nodes + 64,
-        max_list_length=max(limits.max_list_length, 4),
-        max_regex_length=max(limits.max_regex_length, 2 * len(request.name or "")),
-    )
+def _base_limits(name: str | None) -> Limits:
+    # The scope, name and type filter is the library's own (at most six levels deep); only the
+    # escaped name, up to twice as long as the parameter, can outgrow the default limits.
+    return Limits(max_depth=8, max_nodes=64, max_list_length=4,
+                  max_regex_length=max(1, 2 * len(name or "")))
 
 
 def _page(

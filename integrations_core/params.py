@@ -3,10 +3,14 @@
 Two kinds of rejection, reported in this order (DESIGN 4.2):
 
 * :class:`ParamError` (``invalid-params``): an unknown or repeated parameter, a value that is not
-  a string, a value over ``Settings.max_param_length``, a bad ``offset``/``count``/``type``;
+  a string, a value longer than its ``Settings.max_*_length``, a bad ``offset``/``count``/``type``,
+  a ``name``/``type`` filter on a redacted field;
 * :class:`~integrations_core.mql.errors.QueryError` with a path starting ``sort``, ``fields`` or
   ``query`` (``error-invalid-sort`` / ``-fields`` / ``-query``): text that is not the JSON object
-  the parameter takes, or a document MQL rejects.
+  the parameter takes, a document MQL rejects, a breach of ``Settings.limits``,
+  ``max_conditions``, ``max_regexes`` or ``max_sort_keys`` (a
+  :class:`~integrations_core.mql.errors.LimitError`), or a reference to a field
+  ``Settings.redact`` hides.
 
 JSON text from the user is checked before it is parsed: its bracket nesting may exceed the
 configured depth by at most two levels (room for Extended JSON wrappers), so parsing can never
@@ -26,13 +30,17 @@ from typing import Any
 
 from .model import INTEGRATION_TYPES
 from .mql import compile_filter, compile_projection, compile_sort
+from .mql.bson import Regex
 from .mql.ejson import decode
-from .mql.errors import InputError, QueryError
+from .mql.errors import InputError, LimitError, QueryError, join_path
+from .mql.operators import LOGICAL
 from .settings import DEFAULT_SETTINGS, Settings
 
 PARAMETERS = ("offset", "count", "sort", "fields", "query", "name", "type")
 _NUMERIC = frozenset({"offset", "count"})
 _MAX_SKIP = 2**63 - 1  # MongoDB's skip is a 64-bit integer
+_LENGTH_LIMITS = {"query": "max_query_length", "sort": "max_sort_length",
+                  "fields": "max_fields_length"}
 _HUGE = _MAX_SKIP + 1  # stands for any parseInt result too large to be an offset
 
 RawParams = dict[str, Any]
@@ -105,11 +113,10 @@ def collect_params(params: Params, settings: Settings = DEFAULT_SETTINGS) -> Raw
                 _ajv_type_message(key),
                 settings,
             )
-        if isinstance(value, str) and len(value) > settings.max_param_length:
-            raise ParamError(
-                f"is {len(value)} characters long, over the limit of {settings.max_param_length}",
-                key,
-            )
+        limit = _LENGTH_LIMITS.get(key, "max_param_length")
+        if isinstance(value, str) and len(value) > getattr(settings, limit):
+            raise ParamError(f"is {len(value)} characters long, over Settings.{limit} "
+                             f"({getattr(settings, limit)})", key)
         raw[key] = value
     return raw
 
@@ -122,6 +129,8 @@ def parse_collected_params(
     count = _count(raw.get("count"), settings)
     type_ = _type(raw.get("type"), settings)
     name = _name(raw.get("name"))
+    if settings.redacted:
+        _check_filters_redaction(name, type_, settings)
     sort = _sort(raw["sort"], settings) if raw.get("sort") else ()
     fields = _fields(raw["fields"], settings) if raw.get("fields") else None
     query = _query(raw["query"], settings) if raw.get("query") and settings.query_enabled else None
@@ -169,7 +178,7 @@ def _offset(value: Any, settings: Settings) -> int:
         return 0
     number = _integer("offset", value, settings)
     if number > _MAX_SKIP:
-        raise ParamError(f"must be at most {_MAX_SKIP}", "offset")
+        raise ParamError(f"must be at most {_MAX_SKIP} (MongoDB's 64-bit skip)", "offset")
     return number
 
 
@@ -278,15 +287,16 @@ def _type(value: str | None, settings: Settings) -> str | None:
 _JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.S)
 
 
-def check_nesting(text: str, max_depth: int, path: str) -> None:
-    """Reject ``text`` if its brackets (outside strings) nest deeper than ``max_depth``."""
+def check_nesting(text: str, max_depth: int, path: str, limit: str = "") -> None:
+    """Reject ``text`` if its brackets (outside strings) nest deeper than ``max_depth``;
+    ``limit`` names the setting in the message."""
     depth = 0
     for token in _JSON_TOKENS.finditer(text):
         char = token.group()[0]
         if char in "[{":
             depth += 1
             if depth > max_depth:
-                raise QueryError(f"nested deeper than {max_depth} levels", path)
+                raise LimitError(f"is nested deeper than {limit or max_depth} levels", path)
         elif char in "]}":
             depth -= 1
 
@@ -308,7 +318,8 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def load_json(text: str, path: str, settings: Settings) -> Any:
     """Parse user JSON safely (depth checked first, no NaN/Infinity, no duplicate keys)."""
-    check_nesting(text, settings.limits.max_depth + 2, path)
+    depth = settings.limits.max_depth
+    check_nesting(text, depth + 2, path, f"Settings.limits.max_depth ({depth}) + 2")
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -337,6 +348,10 @@ def _json_type(value: Any) -> str:
 
 def _sort(text: str, settings: Settings) -> tuple[tuple[str, int], ...]:
     spec = _object(text, "sort", settings)
+    if len(spec) > settings.max_sort_keys:
+        raise LimitError(f"has {len(spec)} keys, over Settings.max_sort_keys "
+                         f"({settings.max_sort_keys})", "sort")
+    _check_paths(spec, "sort", settings)
     try:
         user = compile_sort(spec, limits=settings.limits).spec
         compile_sort(with_id(user), limits=settings.limits)  # what the listing will run
@@ -352,6 +367,7 @@ def with_id(sort: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
 
 def _fields(text: str, settings: Settings) -> Mapping[str, int] | None:
     spec = _object(text, "fields", settings)
+    _check_paths(spec, "fields", settings)
     try:
         fields = compile_projection(spec, limits=settings.limits).spec
     except QueryError as exc:
@@ -363,8 +379,140 @@ def _query(text: str, settings: Settings) -> Mapping[str, Any] | None:
     query = decode(_object(text, "query", settings), "query")
     if not query:
         return None
+    check_query_cost(query, settings)
     try:
-        compile_filter(query, limits=settings.limits)
+        paths = compile_filter(query, limits=settings.limits).paths
     except QueryError as exc:
         raise exc.prefixed("query") from None
+    for path in sorted(paths):
+        _check_redaction(path, "query", settings)
     return query  # type: ignore[no-any-return]
+
+
+# --- limits and redaction -----------------------------------------------------------------------
+
+def _check_paths(spec: Mapping[str, Any], param: str, settings: Settings) -> None:
+    """The sort/fields limits, named after their settings, and the redaction rule."""
+    limits = settings.limits
+    if len(spec) > limits.max_list_length:
+        raise LimitError(f"names {len(spec)} paths, over Settings.limits.max_list_length "
+                         f"({limits.max_list_length})", param)
+    for key in spec:
+        parts = key.count(".") + 1
+        if parts > limits.max_depth:
+            raise LimitError(f"path has {parts} components, over Settings.limits.max_depth "
+                             f"({limits.max_depth})", join_path(param, key))
+        _check_redaction(key, join_path(param, key), settings)
+
+
+def _check_redaction(path: str, where: str, settings: Settings) -> None:
+    hidden = settings.hides(path)
+    if hidden is not None:
+        raise QueryError(f"{path!r} reads the redacted field {hidden!r}", where)
+
+
+def _check_filters_redaction(name: str | None, type_: str | None, settings: Settings) -> None:
+    for param, value in (("name", name), ("type", type_)):
+        hidden = settings.hides(param) if value else None
+        if hidden is not None:
+            raise ParamError(f"filters on the redacted field {hidden!r}", param)
+
+
+# Where a value sits in a query, which decides what it costs to evaluate.
+_DOC, _LOGIC, _COND, _IN, _ALL, _IN_ITEM, _ALL_ITEM, _VALUE = range(8)
+_HASHED = (str, int, float)  # $in/$nin members matched by one set lookup
+
+
+def check_query_cost(query: Any, settings: Settings) -> None:
+    """Reject a decoded ``query`` over ``Settings.limits`` (with the offending path),
+    ``Settings.max_conditions`` or ``Settings.max_regexes``.
+
+    One iterative pass over the document, before it is compiled: compile and match time are
+    bounded by these counts, whatever the query's shape.
+    """
+    limits = settings.limits
+    nodes = conditions = regexes = 0
+    stack: list[tuple[Any, str, int, int]] = [(query, "query", 1, _DOC)]
+    while stack:
+        value, where, depth, role = stack.pop()
+        nodes += 1
+        if nodes > limits.max_nodes:
+            raise LimitError(f"holds more than Settings.limits.max_nodes ({limits.max_nodes}) "
+                             "values", "query")
+        is_doc = isinstance(value, Mapping)
+        if is_doc or isinstance(value, (list, tuple)):
+            if depth > limits.max_depth:
+                raise LimitError(f"is nested deeper than Settings.limits.max_depth "
+                                 f"({limits.max_depth})", where)
+            if not is_doc and len(value) > limits.max_list_length:
+                raise LimitError(f"has {len(value)} items, over Settings.limits.max_list_length "
+                                 f"({limits.max_list_length})", where)
+        regex = _regex_pattern(value, role)
+        if regex is not None:
+            regexes += 1
+            if len(regex) > limits.max_regex_length:
+                raise LimitError(f"regex is {len(regex)} characters, over "
+                                 f"Settings.limits.max_regex_length ({limits.max_regex_length})",
+                                 where)
+        conditions += _conditions(value, role)
+        stack.extend(_children(value, where, depth + 1, role))
+    if conditions > settings.max_conditions:
+        raise LimitError(f"evaluates {conditions} conditions per record, over "
+                         f"Settings.max_conditions ({settings.max_conditions})", "query")
+    if regexes > settings.max_regexes:
+        raise LimitError(f"runs {regexes} regular expressions per record, over "
+                         f"Settings.max_regexes ({settings.max_regexes})", "query")
+
+
+def _is_operators(value: Any) -> bool:
+    first = next(iter(value), None) if isinstance(value, Mapping) else None
+    return isinstance(first, str) and first.startswith("$")
+
+
+def _elem_match_kind(operand: Any) -> int:
+    # As the engine reads it: operators on the elements, unless it starts with a field or $and.
+    first = next(iter(operand), None) if isinstance(operand, Mapping) else None
+    return _COND if _is_operators(operand) and first not in LOGICAL else _DOC
+
+
+def _regex_pattern(value: Any, role: int) -> str | None:
+    """The pattern of a regex this value runs, if it runs one."""
+    if isinstance(value, Regex) and role in (_COND, _IN_ITEM, _ALL_ITEM):
+        return value.pattern
+    if role == _COND and _is_operators(value) and "$regex" in value:
+        pattern = value["$regex"]
+        return pattern.pattern if isinstance(pattern, Regex) else pattern if isinstance(
+            pattern, str) else None
+    return None
+
+
+def _conditions(value: Any, role: int) -> int:
+    if role == _COND:
+        if not _is_operators(value):
+            return 1  # an implicit $eq, or a regex
+        return sum(op not in ("$not", "$options") for op in value)
+    if role == _IN_ITEM:
+        return 0 if type(value) in _HASHED and value == value else 1  # NaN is not hashed
+    return 1 if role == _ALL_ITEM else 0
+
+
+def _children(value: Any, where: str, depth: int, role: int) -> list[tuple[Any, str, int, int]]:
+    if isinstance(value, (list, tuple)):
+        item = {_LOGIC: _DOC, _IN: _IN_ITEM, _ALL: _ALL_ITEM}.get(role, _VALUE)
+        return [(v, f"{where}[{i}]", depth, item) for i, v in enumerate(value)]
+    if not isinstance(value, Mapping):
+        return []
+    out = []
+    for key, item in value.items():
+        at = join_path(where, str(key))
+        if role == _DOC:
+            kind = _LOGIC if key in LOGICAL else _VALUE if str(key).startswith("$") else _COND
+        elif role == _COND and _is_operators(value):
+            kind = {"$in": _IN, "$nin": _IN, "$all": _ALL, "$not": _COND,
+                    "$elemMatch": _elem_match_kind(item)}.get(key, _VALUE)
+        elif role == _ALL_ITEM and key == "$elemMatch":
+            kind = _elem_match_kind(item)
+        else:
+            kind = _VALUE
+        out.append((item, at, depth, kind))
+    return out

@@ -1,11 +1,23 @@
-"""Every limit and behaviour switch of the endpoint, with a Rocket.Chat 7.x compatibility preset."""
+"""Every limit and behaviour switch of the endpoint, with a Rocket.Chat 7.x compatibility preset.
+
+docs/security.md gives the threat model, what each limit stops and the measured worst case.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .mql.limits import DEFAULT_LIMITS, Limits
+from .mql.limits import DEFAULT_LIMITS, MAX_DEPTH_CEILING, Limits
+
+SECRET_FIELDS = frozenset({"token", "script", "scriptCompiled"})
+"""The fields ``Settings(redact=True)`` removes: the webhook token and the integration script
+(source and compiled), which let anyone who reads them post as the integration or read its
+logic."""
+
+_POSITIVE = ("max_param_length", "max_query_length", "max_sort_length", "max_fields_length",
+             "max_sort_keys", "max_conditions", "max_regexes", "default_count", "max_count")
 
 
 @dataclass(frozen=True)
@@ -14,13 +26,31 @@ class Settings:
 
     The defaults are this library's own behaviour: strict parameters, ``query`` and ``fields``
     enabled (and safe), precise error reasons. :meth:`rocketchat_7` switches to the observable
-    behaviour of a Rocket.Chat 7.x server where it is not a security flaw.
+    behaviour of a Rocket.Chat 7.x server where it is not a security flaw. Every limit breach
+    is a 400 whose message names the limit.
     """
 
     limits: Limits = DEFAULT_LIMITS
-    """Bounds on the ``query``, ``sort`` and ``fields`` documents (depth, size, lists, regex)."""
+    """Bounds on the ``query``, ``sort`` and ``fields`` documents (depth, values, lists, regex
+    length); ``max_depth`` is at most 100 (MongoDB's nesting limit for BSON documents), so that
+    parsing the JSON text never recurses deeply."""
     max_param_length: int = 8192
-    """Longest value, in characters, of any query-string parameter."""
+    """Longest value, in characters, of ``offset``, ``count``, ``name`` and ``type``."""
+    max_query_length: int = 8192
+    """Longest ``query`` text, in characters."""
+    max_sort_length: int = 1024
+    """Longest ``sort`` text, in characters."""
+    max_fields_length: int = 4096
+    """Longest ``fields`` text, in characters."""
+    max_sort_keys: int = 4
+    """Most keys a ``sort`` may have (MongoDB allows 32; ``_id`` is added after them)."""
+    max_conditions: int = 16
+    """Most conditions a ``query`` may evaluate per record: one per operator (a plain value is
+    an implicit ``$eq``), one per regular expression, and one per member of ``$all`` and per
+    member of ``$in``/``$nin`` that is not a string or a number (those are one set lookup)."""
+    max_regexes: int = 8
+    """Most regular expressions a ``query`` may run per record (``$regex``, regex values, and
+    regexes inside ``$in``/``$nin``/``$all``/``$not``)."""
     default_count: int = 50
     """Page size when ``count`` is not given (Rocket.Chat's ``API_Default_Count``)."""
     max_count: int = 100
@@ -28,6 +58,10 @@ class Settings:
     allow_infinite_count: bool = True
     """``count=0`` means every match; when False it means ``default_count``
     (``API_Allow_Infinite_Count``)."""
+    redact: bool | Iterable[str] = False
+    """Fields removed from every returned record, and which no ``query``, ``sort``, ``fields``,
+    ``name`` or ``type`` may read: True for :data:`SECRET_FIELDS`, or an iterable of dotted
+    paths. Off by default, as in Rocket.Chat. Stored as a frozenset; see :attr:`redacted`."""
 
     query_enabled: bool = True
     """False: ``query`` is accepted and ignored, as 7.x does unless the server sets
@@ -42,13 +76,37 @@ class Settings:
     ajv_messages: bool = False
     """True: parameter errors use the messages of 7.x's schema validator (Ajv)."""
     error_reasons: bool = True
-    """True: sort/fields/query errors carry ``details.reason`` with the path and the cause."""
+    """True: sort/fields/query errors carry ``details.reason`` with the path and the cause
+    (limit breaches always do)."""
 
     def __post_init__(self) -> None:
-        for name in ("max_param_length", "default_count", "max_count"):
+        for name in _POSITIVE:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"Settings.{name} must be a positive integer, not {value!r}")
+        if not isinstance(self.limits, Limits):
+            raise ValueError(f"Settings.limits must be a Limits, not {self.limits!r}")
+        if not 1 <= self.limits.max_depth <= MAX_DEPTH_CEILING:  # Limits checks it too
+            raise ValueError(f"Settings.limits.max_depth must be between 1 and "
+                             f"{MAX_DEPTH_CEILING}, not {self.limits.max_depth!r}")
+        object.__setattr__(self, "redact", _redacted_fields(self.redact))
+
+    @property
+    def redacted(self) -> frozenset[str]:
+        """The redacted field paths (empty when redaction is off)."""
+        return self.redact  # type: ignore[return-value]  # normalised by __post_init__
+
+    def hides(self, path: str) -> str | None:
+        """The redacted field that reading ``path`` would reveal, or None.
+
+        ``path`` reveals a redacted field if it is the field, inside it (``token.0``,
+        ``script.x``) or around it (``a`` for ``a.b``). Numeric components may be array
+        indexes, so ``a.0.b`` reveals ``a.b`` too.
+        """
+        for field in sorted(self.redacted):
+            if _reaches(path.split("."), field.split(".")):
+                return field
+        return None
 
     @classmethod
     def rocketchat_7(cls, **overrides: Any) -> Settings:
@@ -64,6 +122,39 @@ class Settings:
         }
         preset.update(overrides)
         return cls(**preset)
+
+
+def _reaches(path: list[str], field: list[str]) -> bool:
+    # Positions in ``field`` that the components read so far can stand at; a numeric
+    # component below the top level may also be an array index, which stays where it is.
+    at = {0}
+    for part in path:
+        if len(field) in at:
+            return True
+        at = {i + 1 for i in at if field[i] == part} | (at - {0} if part.isdigit() else set())
+        if not at:
+            return False
+    return True
+
+
+def _redacted_fields(redact: Any) -> frozenset[str]:
+    if redact is True:
+        return SECRET_FIELDS
+    if redact is False or redact is None:
+        return frozenset()
+    if isinstance(redact, (str, bytes)) or not isinstance(redact, Iterable):
+        raise ValueError("Settings.redact must be True, False or an iterable of field paths, "
+                         f"not {redact!r}")
+    fields = frozenset(redact)
+    for field in fields:
+        if not isinstance(field, str) or not all(
+            part and not part.startswith("$") for part in field.split(".")
+        ):
+            raise ValueError(f"Settings.redact: {field!r} is not a field path")
+        if field.split(".")[0] == "_id":
+            # Every sort ends with _id, so its order would reveal a redacted _id.
+            raise ValueError("Settings.redact cannot hide _id")
+    return fields
 
 
 DEFAULT_SETTINGS = Settings()
