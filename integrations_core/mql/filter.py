@@ -130,8 +130,7 @@ class Compiler:
 
     def regex(self, value: Regex, where: str) -> Test:
         """A compiled regex predicate for ``value`` (strings searched, regex values compared)."""
-        search = compile_regex(value.pattern, value.flags, where, self.limits.max_regex_length,
-                               self.limits.max_regex_program)
+        search = compile_regex(value.pattern, value.flags, where, self.limits)
         return regex_matches(search, value)
 
     def literal(self, value: Any, where: str) -> Any:

@@ -9,10 +9,12 @@ quantifiers) is a :class:`QueryError`. There is no fallback to Python's backtrac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from .errors import LimitError, QueryError
+from .limits import DEFAULT_LIMITS, Limits
 
 try:  # pragma: no cover - exercised by whichever environment runs the suite
     import re2 as _re2
@@ -197,10 +199,42 @@ def to_re2(pattern: str, options: str) -> str:
     return f"(?{flags}){body}" if flags else body
 
 
+_QUANTIFIER = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+
+
+def widest_repeat(pattern: str) -> int:
+    """The largest counted repetition bound applied to anything but a single literal character."""
+    widest, i, n, literal = 0, 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            nxt = pattern[i + 1]
+            literal = not (nxt in _WORD or nxt > "\x7f")
+            i += 2
+            continue
+        if c == "[":
+            close = i + 1 + (pattern.startswith("^", i + 1)) + (pattern.startswith("]", i + 1))
+            while close < n and pattern[close] != "]":
+                close += 2 if pattern[close] == "\\" else 1
+            i, literal = close + 1, False
+            continue
+        quantifier = _QUANTIFIER.match(pattern, i) if c == "{" else None
+        if quantifier is not None:
+            if not literal:
+                low, high = quantifier.group(1), quantifier.group(2)
+                widest = max(widest, int(high) if high else int(low))
+            i, literal = quantifier.end(), False
+            continue
+        literal = c not in _SPECIAL
+        i += 1
+    return widest
+
+
 def compile_regex(
-    pattern: str, options: str, path: str, max_length: int, max_program: int = 2_000
+    pattern: str, options: str, path: str, limits: Limits = DEFAULT_LIMITS
 ) -> Matcher:
     """Compile a MongoDB ``$regex`` into ``str -> bool`` (search semantics)."""
+    max_length, max_program = limits.max_regex_length, limits.max_regex_program
     if len(pattern) > max_length:
         raise LimitError(
             f"regex is {len(pattern)} characters, over the limit of {max_length}", path
@@ -213,6 +247,12 @@ def compile_regex(
     fast = _literal_matcher(pattern, options)
     if fast is not None:
         return fast
+    if (widest := widest_repeat(pattern)) > limits.max_regex_repeat:
+        raise LimitError(
+            f"counted repetition {{{widest}}} of a class, group or '.' is over the limit of "
+            f"{limits.max_regex_repeat} (such patterns make matching slow)",
+            path,
+        )
     if _re2 is None:
         raise QueryError(
             "only literal patterns are available: install google-re2 for regular expressions",

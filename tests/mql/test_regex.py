@@ -14,14 +14,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from integrations_core.mql.errors import LimitError, QueryError
-from integrations_core.mql.regex import compile_regex, escape, strip_extended, to_re2
+from integrations_core.mql.limits import Limits
+from integrations_core.mql.regex import (
+    compile_regex,
+    escape,
+    strip_extended,
+    to_re2,
+    widest_repeat,
+)
 
 PCRE = "https://www.pcre.org/current/doc/html/pcre2pattern.html"
 REGEX_DOC = "https://www.mongodb.com/docs/manual/reference/operator/query/regex/"
 
 
 def matches(pattern: str, options: str, subject: str) -> bool:
-    return compile_regex(pattern, options, "q", 1000)(subject)
+    return compile_regex(pattern, options, "q")(subject)
 
 
 @pytest.mark.parametrize(
@@ -80,23 +87,23 @@ def test_pcre_behaviour(pattern: str, options: str, subject: str, expected: bool
 )
 def test_rejected_patterns(pattern: str, options: str, reason: str) -> None:
     with pytest.raises(QueryError) as info:
-        compile_regex(pattern, options, "query.name.$regex", 1000)
+        compile_regex(pattern, options, "query.name.$regex")
     assert info.value.path == "query.name.$regex", reason
 
 
 def test_length_limit() -> None:
     with pytest.raises(LimitError, match="over the limit of 10"):
-        compile_regex("a" * 11, "", "q", 10)
+        compile_regex("a" * 11, "", "q", Limits(max_regex_length=10))
 
 
 def test_unsupported_message_names_the_engine() -> None:
     with pytest.raises(QueryError, match="linear-time regex engine"):
-        compile_regex("(a)\\1", "", "q", 100)
+        compile_regex("(a)\\1", "", "q")
 
 
-@pytest.mark.parametrize("pattern", ["(a+)+$", "(a|aa)+$", "(.*a){25}", "(a*)*b", "(x+x+)+y"])
+@pytest.mark.parametrize("pattern", ["(a+)+$", "(a|aa)+$", "(a*)*b", "(x+x+)+y", "(.*a){12}"])
 def test_catastrophic_patterns_run_in_linear_time(pattern: str) -> None:
-    match = compile_regex(pattern, "", "q", 1000)
+    match = compile_regex(pattern, "", "q")
     subject = "a" * 50_000 + "b"
     start = time.perf_counter()
     match(subject)
@@ -134,7 +141,23 @@ def test_strip_extended_keeps_escapes_and_classes() -> None:
 
 def test_program_size_limit_refuses_counted_repetition_blowups() -> None:
     # RE2's DFA gives up on a.{999} (8,000 instructions) and the NFA costs text x program size.
-    with pytest.raises(LimitError, match="instructions, over the limit of 2000"):
-        compile_regex("a.{999}", "", "q", 1000, 2000)
-    compile_regex("\\p{L}+", "", "q", 1000, 2000)  # a large class, still linear and fast
-    compile_regex("é" * 400, "i", "q", 1000, 2000)  # literals are never refused for size
+    with pytest.raises(LimitError, match="instructions, over the limit of 50"):
+        compile_regex("a{1}(?:[a-z]|[0-9]|\\p{Greek}){1,12}", "", "q", Limits(max_regex_program=50))
+    compile_regex("\\p{L}+", "", "q")  # a large class, still linear and fast
+    compile_regex("é" * 400, "i", "q")  # literals are never refused for size
+
+
+@pytest.mark.parametrize(
+    ("pattern", "widest"),
+    [("a.{20}c", 20), ("a{50}", 0), ("\\.{30}", 0), ("[ab]{3,13}", 13), ("(ab){7}", 7),
+     ("\\d{4}-\\d{2}", 4), ("x{2,}", 0), ("(.*a){25}", 25), ("[{]{99}", 99), ("a\\{99}", 0)],
+)
+def test_widest_repeat(pattern: str, widest: int) -> None:
+    assert widest_repeat(pattern) == widest
+
+
+def test_counted_repetition_of_a_wildcard_is_refused() -> None:
+    # a.{n}c needs 2**n DFA states: RE2 falls back to its NFA past about n = 12.
+    with pytest.raises(LimitError, match="counted repetition \\{20\\}"):
+        compile_regex("a.{20}c", "", "q")
+    compile_regex("a.{12}c", "", "q")
