@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from visibility_oracle import IN, OUT, visible
 
 from integrations_core import Caller, Permission, list_integrations
 from integrations_core.testing.strategies import (
@@ -26,23 +27,8 @@ from integrations_core.testing.strategies import (
     queries,
 )
 
-IN, OUT = "webhook-incoming", "webhook-outgoing"
 EXAMPLES = hsettings(max_examples=150, deadline=None,
                      suppress_health_check=[HealthCheck.too_slow])
-
-
-def visible(record: Mapping[str, Any], caller: Caller) -> bool:
-    """DESIGN 4.1: an "all" permission shows its type; an "own" one only the caller's."""
-    creator = record.get("_createdBy")
-    mine = isinstance(creator, Mapping) and creator.get("_id") == caller.user_id
-    held = caller.permissions
-    if record.get("type") == IN:
-        return Permission.MANAGE_INCOMING.value in held or (
-            mine and Permission.MANAGE_OWN_INCOMING.value in held)
-    if record.get("type") == OUT:
-        return Permission.MANAGE_OUTGOING.value in held or (
-            mine and Permission.MANAGE_OWN_OUTGOING.value in held)
-    return False
 
 
 # Queries that would widen the scope under Rocket.Chat 7.x's Object.assign(scope, query).

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from visibility_oracle import IN, OUT, visible
 
 from integrations_core import Caller, Permission, Response, Settings, list_integrations
 from integrations_core.mql.operators import FIELD_OPERATORS, LOGICAL, REJECTED
@@ -34,7 +34,6 @@ from integrations_core.testing.strategies import callers, integration_records, l
 FUZZ = hsettings(max_examples=400, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-IN, OUT = "webhook-incoming", "webhook-outgoing"
 PARAMETERS = ("offset", "count", "sort", "fields", "query", "name", "type")
 HEADERS = {"content-type": "application/json", "cache-control": "no-store",
            "pragma": "no-cache"}
@@ -133,20 +132,6 @@ PARAMS = st.one_of(
 )
 
 # --- the laws ------------------------------------------------------------------------------------
-
-def visible(record: Mapping[str, Any], caller: Caller) -> bool:
-    """DESIGN 4.1, written out: an "all" permission shows its type, an "own" one the caller's."""
-    creator = record.get("_createdBy")
-    mine = isinstance(creator, Mapping) and creator.get("_id") == caller.user_id
-    held = caller.permissions
-    if record.get("type") == IN:
-        return Permission.MANAGE_INCOMING.value in held or (
-            mine and Permission.MANAGE_OWN_INCOMING.value in held)
-    if record.get("type") == OUT:
-        return Permission.MANAGE_OUTGOING.value in held or (
-            mine and Permission.MANAGE_OWN_OUTGOING.value in held)
-    return False
-
 
 def assert_well_formed(response: Response) -> None:
     assert response.headers == HEADERS
