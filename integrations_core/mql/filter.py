@@ -213,6 +213,10 @@ def _compile(query: Mapping[str, Any], limits: Limits) -> Filter:
     return cast(Filter, match)
 
 
+CACHED_MAX_NODES = 256
+"""Larger queries are compiled afresh each time, so the cache (1,024 entries) stays small."""
+
+
 @lru_cache(maxsize=1024)
 def _compile_frozen(frozen: Any, limits: Limits) -> Filter:
     return _compile(_thaw(frozen), limits)
@@ -227,7 +231,8 @@ def compile_filter(query: Mapping[str, Any], *, limits: Limits | None = None) ->
     limits = limits or DEFAULT_LIMITS
     if not isinstance(query, Mapping):
         raise QueryError(f"a query must be an object, not {type(query).__name__}")
-    check_shape(query, limits, "query")
+    if check_shape(query, limits, "query") > CACHED_MAX_NODES:
+        return _compile(query, limits)
     try:
         frozen = _freeze(query)
         hash(frozen)

@@ -49,10 +49,11 @@ MAX_DEPTH_CEILING = 100
 DEFAULT_LIMITS = Limits()
 
 
-def check_shape(value: object, limits: Limits, what: str = "query") -> None:
+def check_shape(value: object, limits: Limits, what: str = "query") -> int:
     """Reject a value nested deeper, or holding more values or longer lists, than ``limits``.
 
-    Iterative, so that hostile nesting can never raise ``RecursionError``.
+    Iterative, so that hostile nesting can never raise ``RecursionError``. Returns the number
+    of values (objects, arrays and scalars) ``value`` holds.
     """
     stack: list[tuple[object, int]] = [(value, 1)]
     nodes = 0
@@ -74,3 +75,4 @@ def check_shape(value: object, limits: Limits, what: str = "query") -> None:
         if depth > limits.max_depth:
             raise LimitError(f"{what} is nested deeper than {limits.max_depth} levels")
         stack.extend((child, depth + 1) for child in children)
+    return nodes

@@ -54,3 +54,15 @@ def test_generated_code_agrees_with_closures(query: dict[str, Any], batch: list[
     reference = to_closure(plan)
     for doc in batch:
         assert generated(doc) == reference(doc), (query, doc)
+
+
+def test_large_queries_are_not_cached_small_ones_are() -> None:
+    from integrations_core.mql import compile_filter
+    from integrations_core.mql.filter import CACHED_MAX_NODES
+
+    small = {"a": {"$in": ["x", "y"]}}
+    assert compile_filter(small).__code__ is compile_filter(dict(small)).__code__
+    large = {"a": {"$in": [str(i) for i in range(CACHED_MAX_NODES)]}}
+    first, second = compile_filter(large), compile_filter(large)
+    assert first.__code__ is not second.__code__
+    assert first({"a": "7"}) and second({"a": "7"}) and not first({"a": "x"})
