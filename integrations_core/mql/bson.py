@@ -278,25 +278,3 @@ def compare(a: object, b: object) -> int:
 def same_rank_comparator(rank: int) -> Callable[[Any, Any], int]:
     """The comparison function for two values that both have type rank ``rank``."""
     return _SAME_RANK[rank]
-
-
-def equal(a: object, b: object) -> bool:
-    """BSON equality: same type bracket and equal value (``1 == 1.0``, ``True != 1``)."""
-    return compare(a, b) == 0
-
-
-class SortKey:
-    """Wraps a value so that Python's ``<`` follows :func:`compare` (for ``sorted``/``heapq``)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def __lt__(self, other: SortKey) -> bool:
-        return compare(self.value, other.value) < 0
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SortKey) and compare(self.value, other.value) == 0
-
-    __hash__ = None  # type: ignore[assignment]

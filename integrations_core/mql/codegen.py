@@ -14,9 +14,8 @@ import re
 from typing import Any
 
 from .bson import MISSING
-from .conditions import AllOf, Cond, Exists, Leaf, Not
 from .paths import ARRAY_TYPES, DocPred
-from .plan import FieldPlan, Plan
+from .tree import AllOf, Cond, Exists, FieldPlan, Leaf, Not, Plan
 
 MAX_TERMS = 200
 """Larger queries keep the closure tree: generated code would gain little and cost compile time."""

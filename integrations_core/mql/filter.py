@@ -13,14 +13,13 @@ from typing import Any, Literal, Protocol, cast
 from . import ejson
 from .bson import UNKNOWN, Regex, regex_parts, type_rank
 from .codegen import generate
-from .conditions import AllOf, Cond, Leaf
 from .errors import QueryError, join_path
-from .leaf import Test, one_of, regex_matches
 from .limits import DEFAULT_LIMITS, Limits, check_shape
 from .operators import FIELD_OPERATORS, LOGICAL, unsupported
 from .paths import DocPred, split_path
-from .plan import BoolPlan, FieldPlan, Plan, to_closure
+from .predicates import Test, one_of, regex_matches
 from .regex import check_options, compile_regex
+from .tree import AllOf, BoolPlan, Cond, FieldPlan, Leaf, Plan, to_closure
 
 _INT64 = (-(2**63), 2**63 - 1)
 

@@ -5,18 +5,18 @@ operator       kind        compiled by
 =============  ==========  ==========================================================
 $and $or $nor  logical     :meth:`.filter.Compiler.document` (top level of a query)
 $comment       logical     ignored (top level only)
-$eq            field       :func:`.leaf.equals`
-$ne            field       ``Not`` of :func:`.leaf.equals`
-$gt $gte       field       :func:`.leaf.compares`
-$lt $lte       field       :func:`.leaf.compares`
-$in            field       :func:`.leaf.one_of`
-$nin           field       ``Not`` of :func:`.leaf.one_of`
+$eq            field       :func:`.predicates.equals`
+$ne            field       ``Not`` of :func:`.predicates.equals`
+$gt $gte       field       :func:`.predicates.compares`
+$lt $lte       field       :func:`.predicates.compares`
+$in            field       :func:`.predicates.one_of`
+$nin           field       ``Not`` of :func:`.predicates.one_of`
 $exists        field       :class:`.conditions.Exists` (or its ``Not``)
-$type          field       :func:`.leaf.has_type`
-$regex         field       :func:`.regex.compile_regex` + :func:`.leaf.regex_matches`
+$type          field       :func:`.predicates.has_type`
+$regex         field       :func:`.regex.compile_regex` + :func:`.predicates.regex_matches`
 $options       field       read with ``$regex``
-$mod           field       :func:`.leaf.mod_is`
-$size          array       :func:`.leaf.size_is`
+$mod           field       :func:`.predicates.mod_is`
+$size          array       :func:`.predicates.size_is`
 $all           array       ``AllOf`` of ``$eq`` / ``$elemMatch``
 $elemMatch     array       :func:`elem_match` (value form or document form)
 $not           field       ``Not`` of an operator object or a regex
@@ -32,11 +32,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
-from . import leaf
+from . import predicates
 from .bson import MISSING, Regex, is_nan
-from .conditions import AllOf, Cond, Exists, Leaf, Not
 from .errors import QueryError, join_path
 from .paths import ARRAY_TYPES, DocPred, is_document
+from .tree import AllOf, Cond, Exists, Leaf, Not
 
 
 class Context(Protocol):
@@ -48,7 +48,7 @@ class Context(Protocol):
 
     def document(self, query: Any, where: str, prefix: str) -> DocPred: ...
 
-    def regex(self, value: Regex, where: str) -> leaf.Test: ...
+    def regex(self, value: Regex, where: str) -> predicates.Test: ...
 
     @property
     def prefix(self) -> str: ...
@@ -91,7 +91,7 @@ def unsupported(name: str, where: str) -> QueryError:
 
 def _eq(ctx: Context, operand: Any, where: str) -> Cond:
     value = ctx.literal(operand, where)
-    return Leaf(replace(leaf.equals(value), equal_to=(value,)))
+    return Leaf(replace(predicates.equals(value), equal_to=(value,)))
 
 
 def _ne(ctx: Context, operand: Any, where: str) -> Cond:
@@ -104,12 +104,12 @@ def _comparison(name: str) -> OperatorFn:
     def compile_comparison(ctx: Context, operand: Any, where: str) -> Cond:
         if isinstance(operand, Regex):
             raise QueryError(f"{name} cannot take a regular expression", where)
-        return Leaf(leaf.compares(name, ctx.literal(operand, where)))
+        return Leaf(predicates.compares(name, ctx.literal(operand, where)))
 
     return compile_comparison
 
 
-def _members(ctx: Context, operand: Any, where: str) -> leaf.Test:
+def _members(ctx: Context, operand: Any, where: str) -> predicates.Test:
     if not isinstance(operand, (list, tuple)):
         raise QueryError("needs an array", where)
     values, regexes = [], []
@@ -121,7 +121,7 @@ def _members(ctx: Context, operand: Any, where: str) -> leaf.Test:
             raise QueryError("cannot nest an operator inside $in / $nin", at)
         else:
             values.append(ctx.literal(item, at))
-    return leaf.one_of(values, regexes)
+    return predicates.one_of(values, regexes)
 
 
 def _in(ctx: Context, operand: Any, where: str) -> Cond:
@@ -136,7 +136,7 @@ def true_value(value: Any) -> bool:
     """BSON truthiness, as ``$exists`` reads its operand: null, false and zero are false."""
     if value is None or value is MISSING or value is False:
         return False
-    if leaf.is_number(value):
+    if predicates.is_number(value):
         return bool(value != 0)
     return True
 
@@ -148,12 +148,12 @@ def _exists(ctx: Context, operand: Any, where: str) -> Cond:
 
 def _type_code(item: Any, where: str) -> tuple[int, ...]:
     if isinstance(item, str):
-        if item in leaf.TYPE_ALIASES:
-            return leaf.TYPE_ALIASES[item]
+        if item in predicates.TYPE_ALIASES:
+            return predicates.TYPE_ALIASES[item]
         raise QueryError(f"unknown type name alias {item!r}", where)
-    if leaf.is_number(item) and not isinstance(item, bool):
+    if predicates.is_number(item) and not isinstance(item, bool):
         code = _whole_number(item, "a type number", where)
-        if code == item and code in leaf.TYPE_CODES:
+        if code == item and code in predicates.TYPE_CODES:
             return (code,)
     raise QueryError(f"invalid BSON type {item!r}", where)
 
@@ -164,12 +164,12 @@ def _type(ctx: Context, operand: Any, where: str) -> Cond:
         raise QueryError("$type needs at least one type", where)
     codes = frozenset(c for i, item in enumerate(items)
                       for c in _type_code(item, f"{where}[{i}]" if items is operand else where))
-    return Leaf(leaf.Test(leaf.has_type(codes)))
+    return Leaf(predicates.Test(predicates.has_type(codes)))
 
 
 def _whole_number(value: Any, what: str, where: str) -> int:
     """A numeric operand truncated toward zero, within 64 bits (ints are never made floats)."""
-    if isinstance(value, bool) or not leaf.is_number(value):
+    if isinstance(value, bool) or not predicates.is_number(value):
         raise QueryError(f"{what} must be a number", where)
     if not isinstance(value, int) and (is_nan(value) or math.isinf(float(value))):
         raise QueryError(f"{what} cannot be NaN or infinite", where)
@@ -186,7 +186,7 @@ def _mod(ctx: Context, operand: Any, where: str) -> Cond:
     remainder = _whole_number(operand[1], "remainder", f"{where}[1]")
     if divisor == 0:
         raise QueryError("divisor cannot be 0", f"{where}[0]")
-    return Leaf(leaf.Test(leaf.mod_is(divisor, remainder)))
+    return Leaf(predicates.Test(predicates.mod_is(divisor, remainder)))
 
 
 def _size(ctx: Context, operand: Any, where: str) -> Cond:
@@ -195,7 +195,7 @@ def _size(ctx: Context, operand: Any, where: str) -> Cond:
         raise QueryError("$size needs a whole number", where)
     if size < 0:
         raise QueryError("$size may not be negative", where)
-    return Leaf(leaf.Test(leaf.size_is(size)), whole_arrays=True)
+    return Leaf(predicates.Test(predicates.size_is(size)), whole_arrays=True)
 
 
 def _is_elem_match(item: Any) -> bool:
@@ -206,7 +206,7 @@ def _all(ctx: Context, operand: Any, where: str) -> Cond:
     if not isinstance(operand, (list, tuple)):
         raise QueryError("$all needs an array", where)
     if not operand:
-        return Leaf(leaf.Test(leaf.never))
+        return Leaf(predicates.Test(predicates.never))
     conds: list[Cond] = []
     elem_matches = _is_elem_match(operand[0])
     for i, item in enumerate(operand):
@@ -244,7 +244,7 @@ def elem_match(ctx: Context, operand: Any, where: str) -> Cond:
     def pred(value: Any) -> bool:
         return type(value) in ARRAY_TYPES and any(element(e) for e in value)
 
-    return Leaf(leaf.Test(pred), whole_arrays=True)
+    return Leaf(predicates.Test(pred), whole_arrays=True)
 
 
 def _not(ctx: Context, operand: Any, where: str) -> Cond:

@@ -45,6 +45,25 @@ def split_path(path: str, where: str) -> tuple[str, ...]:
     return parts
 
 
+def split_field_path(path: str, where: str, max_parts: int, what: str) -> tuple[str, ...]:
+    """The components of a sort or projection path, rejecting what MongoDB rejects."""
+    if not path:
+        raise QueryError(f"a {what} path must not be empty", where)
+    if "\x00" in path:
+        raise QueryError(f"a {what} path must not contain a null byte", where)
+    parts = tuple(path.split("."))
+    if len(parts) > max_parts:
+        raise LimitError(f"{what} path has {len(parts)} components, over {max_parts}",
+                         where)
+    for part in parts:
+        if not part:
+            raise QueryError(f"{what} path {path!r} has an empty field name", where)
+        if part.startswith("$"):
+            raise QueryError(f"field names in a {what} path must not start with '$' "
+                             f"({part!r} is not supported)", where)
+    return parts
+
+
 def _index_of(part: str) -> int:
     """The array index a path component names, or -1 (only canonical decimals name one)."""
     if part.isascii() and part.isdigit() and str(int(part)) == part:

@@ -26,7 +26,7 @@ from typing import Any, Union
 from .bson import MISSING, Regex
 from .errors import LimitError, QueryError
 from .limits import DEFAULT_LIMITS, Limits
-from .sort import split_field_path
+from .paths import split_field_path
 
 Tree = dict[str, Union["Tree", bool]]
 
@@ -187,7 +187,7 @@ def compile_projection(fields: Mapping[str, Any], *, limits: Limits | None = Non
         where = key if isinstance(key, str) and key else f"[{i}]"
         if not isinstance(key, str):
             raise QueryError(f"projection keys must be strings, not {type(key).__name__}", where)
-        parts[key] = split_field_path(key, where, limits, "projection")
+        parts[key] = split_field_path(key, where, limits.max_depth, "projection")
         spec[key] = _value(raw, where)
         if key == "_id":
             continue

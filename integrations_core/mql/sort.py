@@ -19,6 +19,7 @@ from typing import Any
 from .bson import MISSING
 from .errors import LimitError, QueryError
 from .limits import DEFAULT_LIMITS, Limits
+from .paths import split_field_path
 from .sortkeys import Key, document_key, key_columns, native_column
 
 SortSpec = Mapping[str, Any] | Sequence[Sequence[Any]]
@@ -155,25 +156,6 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def split_field_path(path: str, where: str, limits: Limits, what: str) -> tuple[str, ...]:
-    """The components of a sort or projection path, rejecting what MongoDB rejects."""
-    if not path:
-        raise QueryError(f"a {what} path must not be empty", where)
-    if "\x00" in path:
-        raise QueryError(f"a {what} path must not contain a null byte", where)
-    parts = tuple(path.split("."))
-    if len(parts) > limits.max_depth:
-        raise LimitError(f"{what} path has {len(parts)} components, over {limits.max_depth}",
-                         where)
-    for part in parts:
-        if not part:
-            raise QueryError(f"{what} path {path!r} has an empty field name", where)
-        if part.startswith("$"):
-            raise QueryError(f"field names in a {what} path must not start with '$' "
-                             f"({part!r} is not supported)", where)
-    return parts
-
-
 def _direction(value: Any, where: str) -> int:
     if isinstance(value, Mapping):
         raise QueryError(f"sort by {_short(dict(value))} is not supported; "
@@ -219,7 +201,7 @@ def compile_sort(spec: SortSpec, *, limits: Limits | None = None) -> Sort:
     for key, value, where in pairs:
         if not isinstance(key, str):
             raise QueryError(f"sort keys must be strings, not {type(key).__name__}", where)
-        parts.append(split_field_path(key, where, limits, "sort"))
+        parts.append(split_field_path(key, where, limits.max_depth, "sort"))
         if any(key == seen for seen, _ in normal):
             raise QueryError(f"sort key {key!r} appears more than once", where)
         normal.append((key, _direction(value, where)))

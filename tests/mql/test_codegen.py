@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from integrations_core.mql.codegen import generate
 from integrations_core.mql.filter import Compiler
 from integrations_core.mql.limits import DEFAULT_LIMITS
-from integrations_core.mql.plan import to_closure
+from integrations_core.mql.tree import to_closure
 
 KEYS = ["a", "b", "a.b", "a.0", "b.c"]
 scalars = st.sampled_from(

@@ -1,17 +1,20 @@
-"""How a compiled field condition applies to a document path, or to one array element.
+"""The compiled query tree: field conditions (:class:`Cond`) under ``and``/``or``/``nor`` nodes.
 
 A field operator compiles to a :class:`Cond`. The same condition is used in two places: on a
 document path (with MongoDB's array traversal, :mod:`.paths`) and, inside a value-form
-``$elemMatch``, on a single array element as it is.
+``$elemMatch``, on a single array element as it is. A whole query is a :data:`Plan`: a
+:class:`FieldPlan` (a condition on one path) or a :class:`BoolPlan` over plans. The tree runs as
+closures (:func:`to_closure`, the reference) or as generated code (:mod:`.codegen`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
-from .leaf import Test
 from .paths import DocPred, ValuePred, exists_matcher, path_matcher
+from .predicates import Test
 
 
 class Cond:
@@ -101,3 +104,35 @@ def any_of(preds: Sequence[DocPred]) -> DocPred:
         return lambda doc: first(doc) or second(doc)
     items = tuple(preds)
     return lambda doc: any(p(doc) for p in items)
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """A condition on the values of one dotted path."""
+
+    parts: tuple[str, ...]
+    cond: Cond
+
+
+@dataclass(frozen=True)
+class BoolPlan:
+    """``and`` of a query object's conditions, or a ``$and`` / ``$or`` / ``$nor`` list."""
+
+    op: Literal["and", "or", "nor"]
+    children: tuple[Plan, ...]
+
+
+Plan = FieldPlan | BoolPlan
+
+
+def to_closure(plan: Plan) -> DocPred:
+    """The plan as a tree of closures (always available; :mod:`.codegen` is the fast path)."""
+    if isinstance(plan, FieldPlan):
+        return plan.cond.on_path(plan.parts)
+    preds = [to_closure(child) for child in plan.children]
+    if plan.op == "and":
+        return all_of(preds)
+    either = any_of(preds)
+    if plan.op == "or":
+        return either
+    return lambda doc: not either(doc)

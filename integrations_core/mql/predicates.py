@@ -209,11 +209,6 @@ def regex_matches(search: Callable[[str], bool], value: Regex) -> Test:
     return Test(pred, "({c}({v}) if {v}.__class__ is str else {slow}({v}))", search)
 
 
-def exists(value: Any) -> bool:
-    """``$exists: true`` on one value."""
-    return value is not MISSING
-
-
 def size_is(length: int) -> ValuePred:
     """``$size``: arrays of exactly ``length`` elements."""
     return lambda v: type(v) in ARRAY_TYPES and len(v) == length
