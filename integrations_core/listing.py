@@ -1,9 +1,9 @@
 """``list_integrations()``: Rocket.Chat's ``GET /api/v1/integrations.list`` as one pure function.
 
-The pipeline of DESIGN 4.2, top to bottom: 401 without a caller; 400 ``invalid-params``; 403
-without a listing permission; 400 for a bad ``sort``/``fields``/``query``; then match, total,
-sort (``_id`` as the final key), page, project (and redact) -> 200. Records are read, never
-changed; the response holds fresh copies of the returned page only.
+The pipeline of docs/architecture.md, top to bottom: 401 without a caller; 400
+``invalid-params``; 403 without a listing permission; 400 for a bad ``sort``/``fields``/
+``query``; then match, total, sort (``_id`` as the final key), page, project (and redact) -> 200.
+Records are read, never changed; the response holds fresh copies of the returned page only.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def execute(
     settings: Settings = DEFAULT_SETTINGS,
 ) -> Response:
     """The 200 response for a validated request by a caller allowed to list."""
-    matches = list(filter(_matcher(request, caller, settings.limits), records))
+    matches = list(filter(_matcher(request, caller, settings.query_limits), records))
     page = _page(matches, request, settings.limits)
     shape = _projection(request.fields, settings)
     integrations = [to_json_value(shape(record) if shape else record) for record in page]

@@ -1,6 +1,6 @@
 """Query-string pairs -> a validated :class:`ListRequest`, or the error that makes it a 400.
 
-Two kinds of rejection, reported in this order (DESIGN 4.2):
+Two kinds of rejection, reported in this order (docs/architecture.md, "A request, step by step"):
 
 * :class:`ParamError` (``invalid-params``): an unknown or repeated parameter, a value that is not
   a string, a value longer than its ``Settings.max_*_length``, a bad ``offset``/``count``/``type``,
@@ -30,10 +30,8 @@ from typing import Any
 
 from .model import INTEGRATION_TYPES
 from .mql import compile_filter, compile_projection, compile_sort
-from .mql.bson import Regex
 from .mql.ejson import decode
 from .mql.errors import InputError, LimitError, QueryError, join_path
-from .mql.operators import LOGICAL
 from .settings import DEFAULT_SETTINGS, Settings
 
 PARAMETERS = ("offset", "count", "sort", "fields", "query", "name", "type")
@@ -379,9 +377,8 @@ def _query(text: str, settings: Settings) -> Mapping[str, Any] | None:
     query = decode(_object(text, "query", settings), "query")
     if not query:
         return None
-    check_query_cost(query, settings)
     try:
-        paths = compile_filter(query, limits=settings.limits).paths
+        paths = compile_filter(query, limits=settings.query_limits).paths
     except QueryError as exc:
         raise exc.prefixed("query") from None
     for path in sorted(paths):
@@ -416,103 +413,3 @@ def _check_filters_redaction(name: str | None, type_: str | None, settings: Sett
         hidden = settings.hides(param) if value else None
         if hidden is not None:
             raise ParamError(f"filters on the redacted field {hidden!r}", param)
-
-
-# Where a value sits in a query, which decides what it costs to evaluate.
-_DOC, _LOGIC, _COND, _IN, _ALL, _IN_ITEM, _ALL_ITEM, _VALUE = range(8)
-_HASHED = (str, int, float)  # $in/$nin members matched by one set lookup
-
-
-def check_query_cost(query: Any, settings: Settings) -> None:
-    """Reject a decoded ``query`` over ``Settings.limits`` (with the offending path),
-    ``Settings.max_conditions`` or ``Settings.max_regexes``.
-
-    One iterative pass over the document, before it is compiled: compile and match time are
-    bounded by these counts, whatever the query's shape.
-    """
-    limits = settings.limits
-    nodes = conditions = regexes = 0
-    stack: list[tuple[Any, str, int, int]] = [(query, "query", 1, _DOC)]
-    while stack:
-        value, where, depth, role = stack.pop()
-        nodes += 1
-        if nodes > limits.max_nodes:
-            raise LimitError(f"holds more than Settings.limits.max_nodes ({limits.max_nodes}) "
-                             "values", "query")
-        is_doc = isinstance(value, Mapping)
-        if is_doc or isinstance(value, (list, tuple)):
-            if depth > limits.max_depth:
-                raise LimitError(f"is nested deeper than Settings.limits.max_depth "
-                                 f"({limits.max_depth})", where)
-            if not is_doc and len(value) > limits.max_list_length:
-                raise LimitError(f"has {len(value)} items, over Settings.limits.max_list_length "
-                                 f"({limits.max_list_length})", where)
-        regex = _regex_pattern(value, role)
-        if regex is not None:
-            regexes += 1
-            if len(regex) > limits.max_regex_length:
-                raise LimitError(f"regex is {len(regex)} characters, over "
-                                 f"Settings.limits.max_regex_length ({limits.max_regex_length})",
-                                 where)
-        conditions += _conditions(value, role)
-        stack.extend(_children(value, where, depth + 1, role))
-    if conditions > settings.max_conditions:
-        raise LimitError(f"evaluates {conditions} conditions per record, over "
-                         f"Settings.max_conditions ({settings.max_conditions})", "query")
-    if regexes > settings.max_regexes:
-        raise LimitError(f"runs {regexes} regular expressions per record, over "
-                         f"Settings.max_regexes ({settings.max_regexes})", "query")
-
-
-def _is_operators(value: Any) -> bool:
-    first = next(iter(value), None) if isinstance(value, Mapping) else None
-    return isinstance(first, str) and first.startswith("$")
-
-
-def _elem_match_kind(operand: Any) -> int:
-    # As the engine reads it: operators on the elements, unless it starts with a field or $and.
-    first = next(iter(operand), None) if isinstance(operand, Mapping) else None
-    return _COND if _is_operators(operand) and first not in LOGICAL else _DOC
-
-
-def _regex_pattern(value: Any, role: int) -> str | None:
-    """The pattern of a regex this value runs, if it runs one."""
-    if isinstance(value, Regex) and role in (_COND, _IN_ITEM, _ALL_ITEM):
-        return value.pattern
-    if role == _COND and _is_operators(value) and "$regex" in value:
-        pattern = value["$regex"]
-        return pattern.pattern if isinstance(pattern, Regex) else pattern if isinstance(
-            pattern, str) else None
-    return None
-
-
-def _conditions(value: Any, role: int) -> int:
-    if role == _COND:
-        if not _is_operators(value):
-            return 1  # an implicit $eq, or a regex
-        return sum(op not in ("$not", "$options") for op in value)
-    if role == _IN_ITEM:
-        return 0 if type(value) in _HASHED and value == value else 1  # NaN is not hashed
-    return 1 if role == _ALL_ITEM else 0
-
-
-def _children(value: Any, where: str, depth: int, role: int) -> list[tuple[Any, str, int, int]]:
-    if isinstance(value, (list, tuple)):
-        item = {_LOGIC: _DOC, _IN: _IN_ITEM, _ALL: _ALL_ITEM}.get(role, _VALUE)
-        return [(v, f"{where}[{i}]", depth, item) for i, v in enumerate(value)]
-    if not isinstance(value, Mapping):
-        return []
-    out = []
-    for key, item in value.items():
-        at = join_path(where, str(key))
-        if role == _DOC:
-            kind = _LOGIC if key in LOGICAL else _VALUE if str(key).startswith("$") else _COND
-        elif role == _COND and _is_operators(value):
-            kind = {"$in": _IN, "$nin": _IN, "$all": _ALL, "$not": _COND,
-                    "$elemMatch": _elem_match_kind(item)}.get(key, _VALUE)
-        elif role == _ALL_ITEM and key == "$elemMatch":
-            kind = _elem_match_kind(item)
-        else:
-            kind = _VALUE
-        out.append((item, at, depth, kind))
-    return out

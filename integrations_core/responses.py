@@ -1,4 +1,4 @@
-"""Rocket.Chat 7.x response envelopes (DESIGN 4.2) and records made JSON-ready.
+"""Rocket.Chat 7.x response envelopes (docs/architecture.md) and records made JSON-ready.
 
 Bodies follow apps/meteor/app/api/server/ApiClass.ts: ``success()`` appends
 ``success: true`` to the result; ``failure()`` writes ``success, error, errorType, details``

@@ -6,7 +6,7 @@ docs/security.md gives the threat model, what each limit stops and the measured 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .mql.limits import DEFAULT_LIMITS, MAX_DEPTH_CEILING, Limits
@@ -90,6 +90,14 @@ class Settings:
             raise ValueError(f"Settings.limits.max_depth must be between 1 and "
                              f"{MAX_DEPTH_CEILING}, not {self.limits.max_depth!r}")
         object.__setattr__(self, "redact", _redacted_fields(self.redact))
+        object.__setattr__(self, "_query_limits", replace(
+            self.limits, max_conditions=self.max_conditions, max_regexes=self.max_regexes))
+
+    @property
+    def query_limits(self) -> Limits:
+        """:attr:`limits` with :attr:`max_conditions` and :attr:`max_regexes`: what a ``query``
+        is compiled with."""
+        return self._query_limits  # type: ignore[attr-defined, no-any-return]
 
     @property
     def redacted(self) -> frozenset[str]:

@@ -1,4 +1,6 @@
-"""Who may list integrations, and which ones: permissions -> an MQL scope filter (DESIGN 4.1).
+"""Who may list integrations, and which ones: permissions -> an MQL scope filter.
+
+docs/architecture.md (Visibility) has the table.
 
 Each granted permission contributes one scope and the caller sees their union:
 

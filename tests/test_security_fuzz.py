@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from visibility_oracle import IN, OUT, visible
 
 from integrations_core import Caller, Permission, Response, Settings, list_integrations
-from integrations_core.mql.operators import FIELD_OPERATORS, LOGICAL, REJECTED
+from integrations_core.mql.operators import OPERATORS
 from integrations_core.settings import SECRET_FIELDS
 from integrations_core.testing.strategies import callers, integration_records, list_params
 
@@ -50,8 +50,7 @@ SETTINGS = [
 WRAPPERS = ("$date", "$numberLong", "$numberInt", "$numberDouble", "$numberDecimal",
             "$regularExpression", "$regexp", "$flags", "$oid", "$binary", "$timestamp",
             "$minKey", "$maxKey", "$undefined", "$symbol", "$code")
-OPERATOR_KEYS = sorted({*FIELD_OPERATORS, *LOGICAL, *REJECTED, "$regex", "$options",
-                        "$comment", "$bogus", "$", "$$ROOT", *WRAPPERS})
+OPERATOR_KEYS = sorted({*OPERATORS, "$bogus", "$", "$$ROOT", *WRAPPERS})
 FIELD_KEYS = ("name", "type", "_id", "_createdBy", "_createdBy._id", "channel", "channel.0",
               "token", "token.0", "script", "scriptCompiled", "a.b", "__proto__",
               "constructor", "prototype", "__proto__.isAdmin", "constructor.prototype",

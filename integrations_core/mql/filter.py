@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 import types
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Protocol, cast
 
 from . import ejson
 from .bson import UNKNOWN, Regex, regex_parts, type_rank
 from .codegen import generate
-from .errors import QueryError, join_path
-from .limits import DEFAULT_LIMITS, Limits, check_shape
-from .operators import FIELD_OPERATORS, LOGICAL, unsupported
+from .errors import LimitError, QueryError, join_path
+from .limits import DEFAULT_LIMITS, Limits, shape_key, thaw
+from .operators import OPERATORS, FieldFn, QueryFn, operator, unsupported
 from .paths import DocPred, split_path
-from .predicates import Test, one_of, regex_matches
-from .regex import check_options, compile_regex
+from .predicates import Test, regex_matches
+from .regex import compile_regex
 from .tree import AllOf, BoolPlan, Cond, FieldPlan, Leaf, Plan, to_closure
 
 _INT64 = (-(2**63), 2**63 - 1)
@@ -34,12 +33,27 @@ class Filter(Protocol):
 
 
 class Compiler:
-    """Turns one decoded query into a tree of closures, checking it on the way."""
+    """Turns one decoded query into a plan in one walk, checking and counting it on the way."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.paths: set[str] = set()
         self.prefix = ""
+        self.conditions = 0
+        self.regexes = 0
+
+    def count(self, where: str, conditions: int = 1, regexes: int = 0) -> None:
+        """Count what one construct evaluates per record, against the limits."""
+        self.conditions += conditions
+        self.regexes += regexes
+        limit = self.limits.max_conditions
+        if limit is not None and self.conditions > limit:
+            raise LimitError(f"evaluates {self.conditions} conditions per record, over "
+                             f"max_conditions ({limit})", where)
+        limit = self.limits.max_regexes
+        if limit is not None and self.regexes > limit:
+            raise LimitError(f"runs {self.regexes} regular expressions per record, over "
+                             f"max_regexes ({limit})", where)
 
     def document(self, query: Any, where: str, prefix: str = "") -> DocPred:
         """A query object as closures (for ``$elemMatch`` documents)."""
@@ -54,26 +68,13 @@ class Compiler:
             if not isinstance(key, str):
                 raise QueryError(f"field names must be strings, not {type(key).__name__}", where)
             at = join_path(where, key)
-            if key in LOGICAL:
-                preds.append(self._logical(key, value, at, prefix))
-            elif key == "$comment":
-                continue
-            elif key.startswith("$"):
-                raise unsupported(key, at)
+            if key.startswith("$"):
+                compile_query = cast(QueryFn, operator(key, at, "query").compile)
+                if (compiled := compile_query(self, value, at, prefix)) is not None:
+                    preds.append(compiled)
             else:
                 preds.append(self._field(key, value, at, prefix))
         return preds[0] if len(preds) == 1 else BoolPlan("and", tuple(preds))
-
-    def _logical(self, name: str, members: Any, where: str, prefix: str) -> Plan:
-        if not isinstance(members, (list, tuple)) or not members:
-            raise QueryError(f"{name} needs a non-empty array of objects", where)
-        plans = tuple(self.plan(m, f"{where}[{i}]", prefix) for i, m in enumerate(members))
-        if name == "$or" and (merged := _equalities_as_in(plans)) is not None:
-            return merged
-        op: Literal["and", "or", "nor"] = (
-            "and" if name == "$and" else "or" if name == "$or" else "nor"
-        )
-        return BoolPlan(op, plans)
 
     def _field(self, name: str, value: Any, where: str, prefix: str) -> Plan:
         parts = split_path(name, where)
@@ -93,7 +94,9 @@ class Compiler:
                 return self.operator_object(value, where)
         if isinstance(value, Regex):
             return Leaf(self.regex(value, where))
-        return FIELD_OPERATORS["$eq"](self, value, where)
+        equality = cast(FieldFn, OPERATORS["$eq"].compile)(self, value, where, {})
+        assert equality is not None
+        return equality
 
     def operator_object(self, obj: Mapping[str, Any], where: str) -> Cond:
         """``{$gt: 1, $lt: 5}``: every operator must hold (each with its own traversal)."""
@@ -102,33 +105,14 @@ class Compiler:
             at = join_path(where, str(key))
             if not isinstance(key, str) or not key.startswith("$"):
                 raise QueryError(f"cannot mix operators and field names ({key!r})", at)
-            if key == "$regex":
-                conds.append(Leaf(self._regex_operator(operand, obj.get("$options"), where)))
-            elif key == "$options":
-                if "$regex" not in obj:
-                    raise QueryError("$options needs a $regex", at)
-            elif key in FIELD_OPERATORS:
-                conds.append(FIELD_OPERATORS[key](self, operand, at))
-            else:
-                raise unsupported(key, at)
+            compiled = cast(FieldFn, operator(key, at, "field").compile)(self, operand, at, obj)
+            if compiled is not None:
+                conds.append(compiled)
         return conds[0] if len(conds) == 1 else AllOf(conds)
-
-    def _regex_operator(self, pattern: Any, options: Any, where: str) -> Test:
-        at = join_path(where, "$regex")
-        if options is not None:
-            if not isinstance(options, str):
-                raise QueryError("$options must be a string", join_path(where, "$options"))
-            check_options(options, join_path(where, "$options"))
-        if isinstance(pattern, Regex):
-            if pattern.flags and options:
-                raise QueryError("options set in both $regex and $options", at)
-            return self.regex(Regex(pattern.pattern, pattern.flags or options or ""), at)
-        if not isinstance(pattern, str):
-            raise QueryError("$regex needs a string or a regular expression", at)
-        return self.regex(Regex(pattern, options or ""), at)
 
     def regex(self, value: Regex, where: str) -> Test:
         """A compiled regex predicate for ``value`` (strings searched, regex values compared)."""
+        self.count(where, 1, 1)
         search = compile_regex(value.pattern, value.flags, where, self.limits)
         return regex_matches(search, value)
 
@@ -152,20 +136,6 @@ class Compiler:
         return value
 
 
-def _equalities_as_in(plans: tuple[Plan, ...]) -> Plan | None:
-    """``$or`` of equalities on one path is ``$in`` (one read of the field, one set lookup)."""
-    first = plans[0]
-    if len(plans) < 2 or not isinstance(first, FieldPlan):
-        return None
-    operands = []
-    for plan in plans:
-        if not (isinstance(plan, FieldPlan) and plan.parts == first.parts
-                and isinstance(plan.cond, Leaf) and plan.cond.test.equal_to):
-            return None
-        operands.append(plan.cond.test.equal_to[0])
-    return FieldPlan(first.parts, Leaf(one_of(operands, [])))
-
-
 def _normalise(query: Any) -> Any:
     """Decode Extended JSON and turn Python ``re`` patterns into :class:`Regex` values."""
     if isinstance(query, re.Pattern):
@@ -177,26 +147,6 @@ def _normalise(query: Any) -> Any:
     if isinstance(query, (list, tuple)):
         return [_normalise(v) for v in query]
     return query
-
-
-def _freeze(value: Any) -> Any:
-    """A hashable, type-exact image of a query, for the compile cache."""
-    if isinstance(value, Mapping):
-        return ("d", tuple((type(k), k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return ("l", tuple(_freeze(v) for v in value))
-    if isinstance(value, _dt.datetime):
-        return (type(value), value, value.tzinfo)
-    return (type(value), value)
-
-
-def _thaw(frozen: Any) -> Any:
-    tag, body = frozen[0], frozen[1]
-    if tag == "d":
-        return {k: _thaw(v) for _, k, v in body}
-    if tag == "l":
-        return [_thaw(v) for v in body]
-    return body
 
 
 def _compile(query: Mapping[str, Any], limits: Limits) -> Filter:
@@ -218,7 +168,7 @@ CACHED_MAX_NODES = 256
 
 @lru_cache(maxsize=1024)
 def _compile_frozen(frozen: Any, limits: Limits) -> Filter:
-    return _compile(_thaw(frozen), limits)
+    return _compile(thaw(frozen), limits)
 
 
 def compile_filter(query: Mapping[str, Any], *, limits: Limits | None = None) -> Filter:
@@ -230,10 +180,10 @@ def compile_filter(query: Mapping[str, Any], *, limits: Limits | None = None) ->
     limits = limits or DEFAULT_LIMITS
     if not isinstance(query, Mapping):
         raise QueryError(f"a query must be an object, not {type(query).__name__}")
-    if check_shape(query, limits, "query") > CACHED_MAX_NODES:
+    frozen, nodes = shape_key(query, limits)
+    if nodes > CACHED_MAX_NODES:
         return _compile(query, limits)
     try:
-        frozen = _freeze(query)
         hash(frozen)
     except TypeError:
         return _compile(query, limits)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import LimitError
 
@@ -33,6 +35,12 @@ class Limits:
     ``a.{n}c`` needs 2**n DFA states; past about 12 RE2 falls back to its NFA, which costs text
     length x program size (0.8 ms per 1,000-character string at n = 20)."""
 
+    max_conditions: int | None = None
+    """Most conditions a query may evaluate per record (the counting rules are the ``counts``
+    column of :mod:`.operators`); None: no limit."""
+    max_regexes: int | None = None
+    """Most regular expressions a query may run per record; None: no limit."""
+
     def __post_init__(self) -> None:
         # Compiling recurses once or twice per level; past this Python's own stack would break.
         if not 1 <= self.max_depth <= MAX_DEPTH_CEILING:
@@ -41,6 +49,10 @@ class Limits:
                      "max_regex_repeat"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be positive")
+        for name in ("max_conditions", "max_regexes"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be positive or None")
 
 
 MAX_DEPTH_CEILING = 100
@@ -49,30 +61,61 @@ MAX_DEPTH_CEILING = 100
 DEFAULT_LIMITS = Limits()
 
 
-def check_shape(value: object, limits: Limits, what: str = "query") -> int:
-    """Reject a value nested deeper, or holding more values or longer lists, than ``limits``.
+def shape_key(value: object, limits: Limits) -> tuple[Any, int]:
+    """One walk over a query: its shape checked against ``limits`` (depth, values, list lengths;
+    a breach is a :class:`LimitError` naming the limit and the place) and a hashable,
+    type-exact image of it for the compile cache. Returns ``(key, values)``.
 
-    Iterative, so that hostile nesting can never raise ``RecursionError``. Returns the number
-    of values (objects, arrays and scalars) ``value`` holds.
+    Recursion is bounded by ``max_depth`` (at most 100), checked before each descent.
     """
-    stack: list[tuple[object, int]] = [(value, 1)]
     nodes = 0
-    while stack:
-        item, depth = stack.pop()
+    trail: list[str] = []
+
+    def walk(item: Any, depth: int) -> Any:
+        nonlocal nodes
         nodes += 1
         if nodes > limits.max_nodes:
-            raise LimitError(f"{what} holds more than {limits.max_nodes} values")
+            raise LimitError(f"holds more than max_nodes ({limits.max_nodes}) values")
         if isinstance(item, Mapping):
-            children: Iterable[object] = item.values()
-        elif isinstance(item, (list, tuple)):
+            if depth > limits.max_depth:
+                raise LimitError(f"is nested deeper than max_depth ({limits.max_depth})",
+                                 _where(trail))
+            out = []
+            for key, child in item.items():
+                trail.append(f".{key}")
+                out.append((type(key), key, walk(child, depth + 1)))
+                trail.pop()
+            return ("d", tuple(out))
+        if isinstance(item, (list, tuple)):
+            if depth > limits.max_depth:
+                raise LimitError(f"is nested deeper than max_depth ({limits.max_depth})",
+                                 _where(trail))
             if len(item) > limits.max_list_length:
-                raise LimitError(
-                    f"{what} has a list of {len(item)} items, over {limits.max_list_length}"
-                )
-            children = item
-        else:
-            continue
-        if depth > limits.max_depth:
-            raise LimitError(f"{what} is nested deeper than {limits.max_depth} levels")
-        stack.extend((child, depth + 1) for child in children)
-    return nodes
+                raise LimitError(f"has {len(item)} items, over max_list_length "
+                                 f"({limits.max_list_length})", _where(trail))
+            items = []
+            for i, child in enumerate(item):
+                trail.append(f"[{i}]")
+                items.append(walk(child, depth + 1))
+                trail.pop()
+            return ("l", tuple(items))
+        if isinstance(item, _dt.datetime):
+            return (type(item), item, item.tzinfo)
+        return (type(item), item)
+
+    key = walk(value, 1)
+    return key, nodes
+
+
+def thaw(key: Any) -> Any:
+    """The query a :func:`shape_key` stands for."""
+    tag, body = key[0], key[1]
+    if tag == "d":
+        return {k: thaw(v) for _, k, v in body}
+    if tag == "l":
+        return [thaw(v) for v in body]
+    return body
+
+
+def _where(trail: list[str]) -> str:
+    return "".join(trail).lstrip(".")

@@ -1,42 +1,56 @@
-"""The operator table: every query operator this engine accepts or rejects, and where it lives.
+"""THE operator table: every ``$``-key of MQL, where it may stand, how it compiles, what it counts.
 
-=============  ==========  ==========================================================
-operator       kind        compiled by
-=============  ==========  ==========================================================
-$and $or $nor  logical     :meth:`.filter.Compiler.document` (top level of a query)
-$comment       logical     ignored (top level only)
-$eq            field       :func:`.predicates.equals`
-$ne            field       ``Not`` of :func:`.predicates.equals`
-$gt $gte       field       :func:`.predicates.compares`
-$lt $lte       field       :func:`.predicates.compares`
-$in            field       :func:`.predicates.one_of`
-$nin           field       ``Not`` of :func:`.predicates.one_of`
-$exists        field       :class:`.conditions.Exists` (or its ``Not``)
-$type          field       :func:`.predicates.has_type`
-$regex         field       :func:`.regex.compile_regex` + :func:`.predicates.regex_matches`
-$options       field       read with ``$regex``
-$mod           field       :func:`.predicates.mod_is`
-$size          array       :func:`.predicates.size_is`
-$all           array       ``AllOf`` of ``$eq`` / ``$elemMatch``
-$elemMatch     array       :func:`elem_match` (value form or document form)
-$not           field       ``Not`` of an operator object or a regex
-=============  ==========  ==========================================================
+Each row of :data:`OPERATORS` is one key. ``stands`` says where the key is read: ``query`` keys
+stand in a query object (the top level, a ``$and``/``$or``/``$nor`` member, a document-form
+``$elemMatch``); ``field`` keys stand in a field's operator object (``{"a": {"$gt": 1}}``);
+``rejected`` keys are refused everywhere with their reason. ``counts`` is the rule the compiler
+applies to ``Limits.max_conditions`` / ``Limits.max_regexes`` (conditions / regexes evaluated per
+record); the work each condition does at run time is charged by :mod:`.budget`.
 
-Anything else is rejected with the reasons in :data:`REJECTED`, or as an unknown operator.
+=============  ========  ======================================================================
+operator       stands    counts
+=============  ========  ======================================================================
+$and           query     its members' counts
+$or            query     its members' counts
+$nor           query     its members' counts
+$comment       query     nothing (ignored)
+$eq            field     1 condition (a plain value is an implicit ``$eq``)
+$ne            field     1 condition
+$gt            field     1 condition
+$gte           field     1 condition
+$lt            field     1 condition
+$lte           field     1 condition
+$in            field     1 condition, +1 per member not hashed (not a str/int/float), +1 per regex
+$nin           field     as ``$in``
+$exists        field     1 condition
+$type          field     1 condition
+$regex         field     1 condition and 1 regex (reads ``$options`` beside it)
+$options       field     nothing (read with ``$regex``)
+$mod           field     1 condition
+$size          field     1 condition
+$all           field     1 condition, +1 per member (a regex member is also 1 regex)
+$elemMatch     field     1 condition, + its inner query's or operators' counts
+$not           field     its operators' counts (a regex operand: 1 condition and 1 regex)
+=============  ========  ======================================================================
+
+Every key of :data:`REJECTED` is a ``rejected`` row (``$where``, ``$expr``, geospatial, bitwise,
+...); any other ``$``-key is an unknown operator. A test checks this prose table against
+:data:`OPERATORS`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import replace
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Protocol
 
 from . import predicates
 from .bson import MISSING, Regex, is_nan
 from .errors import QueryError, join_path
 from .paths import ARRAY_TYPES, DocPred, is_document
-from .tree import AllOf, Cond, Exists, Leaf, Not
+from .regex import check_options
+from .tree import AllOf, BoolPlan, Cond, Exists, FieldPlan, Leaf, Not, Plan
 
 
 class Context(Protocol):
@@ -46,17 +60,34 @@ class Context(Protocol):
 
     def operator_object(self, obj: Mapping[str, Any], where: str) -> Cond: ...
 
+    def plan(self, query: Any, where: str, prefix: str = "") -> Plan: ...
+
     def document(self, query: Any, where: str, prefix: str) -> DocPred: ...
 
     def regex(self, value: Regex, where: str) -> predicates.Test: ...
+
+    def count(self, where: str, conditions: int = 1, regexes: int = 0) -> None: ...
 
     @property
     def prefix(self) -> str: ...
 
 
-OperatorFn = Callable[[Context, Any, str], Cond]
+FieldFn = Callable[[Context, Any, str, Mapping[str, Any]], Cond | None]
+"""``(ctx, operand, where, operator_object) -> Cond`` (None: the key adds no condition)."""
+QueryFn = Callable[[Context, Any, str, str], Plan | None]
+"""``(ctx, operand, where, prefix) -> Plan`` (None: the key adds no condition)."""
 
-LOGICAL = frozenset({"$and", "$or", "$nor"})
+
+@dataclass(frozen=True)
+class Operator:
+    """One row of the table."""
+
+    name: str
+    stands: Literal["query", "field", "rejected"]
+    compile: FieldFn | QueryFn | None = None
+    reason: str = ""
+    """Why a ``rejected`` key is refused."""
+
 
 REJECTED: dict[str, str] = {
     "$where": "runs JavaScript on the server",
@@ -81,6 +112,9 @@ REJECTED: dict[str, str] = {
 }
 
 
+_HASHED = (str, int, float)  # $in/$nin members matched by one set lookup
+
+
 def unsupported(name: str, where: str) -> QueryError:
     """The error for an operator this engine does not run."""
     reason = REJECTED.get(name)
@@ -89,19 +123,21 @@ def unsupported(name: str, where: str) -> QueryError:
     return QueryError(f"unknown operator {name}", where)
 
 
-def _eq(ctx: Context, operand: Any, where: str) -> Cond:
+def _eq(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any] | None = None) -> Cond:
+    ctx.count(where)
     value = ctx.literal(operand, where)
     return Leaf(replace(predicates.equals(value), equal_to=(value,)))
 
 
-def _ne(ctx: Context, operand: Any, where: str) -> Cond:
+def _ne(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
     if isinstance(operand, Regex):
         raise QueryError("$ne cannot take a regular expression; use $not", where)
-    return Not(_eq(ctx, operand, where))
+    return Not(_eq(ctx, operand, where, obj))
 
 
-def _comparison(name: str) -> OperatorFn:
-    def compile_comparison(ctx: Context, operand: Any, where: str) -> Cond:
+def _comparison(name: str) -> FieldFn:
+    def compile_comparison(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
+        ctx.count(where)
         if isinstance(operand, Regex):
             raise QueryError(f"{name} cannot take a regular expression", where)
         return Leaf(predicates.compares(name, ctx.literal(operand, where)))
@@ -112,6 +148,7 @@ def _comparison(name: str) -> OperatorFn:
 def _members(ctx: Context, operand: Any, where: str) -> predicates.Test:
     if not isinstance(operand, (list, tuple)):
         raise QueryError("needs an array", where)
+    ctx.count(where)
     values, regexes = [], []
     for i, item in enumerate(operand):
         at = f"{where}[{i}]"
@@ -120,15 +157,17 @@ def _members(ctx: Context, operand: Any, where: str) -> predicates.Test:
         elif isinstance(item, Mapping) and any(str(k).startswith("$") for k in item):
             raise QueryError("cannot nest an operator inside $in / $nin", at)
         else:
+            if not (type(item) in _HASHED and item == item):  # NaN is not hashed
+                ctx.count(at)
             values.append(ctx.literal(item, at))
     return predicates.one_of(values, regexes)
 
 
-def _in(ctx: Context, operand: Any, where: str) -> Cond:
+def _in(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
     return Leaf(_members(ctx, operand, where))
 
 
-def _nin(ctx: Context, operand: Any, where: str) -> Cond:
+def _nin(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
     return Not(Leaf(_members(ctx, operand, where)))
 
 
@@ -141,7 +180,8 @@ def true_value(value: Any) -> bool:
     return True
 
 
-def _exists(ctx: Context, operand: Any, where: str) -> Cond:
+def _exists(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
+    ctx.count(where)
     ctx.literal(operand, where)
     return Exists() if true_value(operand) else Not(Exists())
 
@@ -158,7 +198,8 @@ def _type_code(item: Any, where: str) -> tuple[int, ...]:
     raise QueryError(f"invalid BSON type {item!r}", where)
 
 
-def _type(ctx: Context, operand: Any, where: str) -> Cond:
+def _type(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
+    ctx.count(where)
     items = operand if isinstance(operand, (list, tuple)) else [operand]
     if not items:
         raise QueryError("$type needs at least one type", where)
@@ -179,7 +220,8 @@ def _whole_number(value: Any, what: str, where: str) -> int:
     return result
 
 
-def _mod(ctx: Context, operand: Any, where: str) -> Cond:
+def _mod(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
+    ctx.count(where)
     if not isinstance(operand, (list, tuple)) or len(operand) != 2:
         raise QueryError("$mod needs an array of [divisor, remainder]", where)
     divisor = _whole_number(operand[0], "divisor", f"{where}[0]")
@@ -189,7 +231,8 @@ def _mod(ctx: Context, operand: Any, where: str) -> Cond:
     return Leaf(predicates.Test(predicates.mod_is(divisor, remainder)))
 
 
-def _size(ctx: Context, operand: Any, where: str) -> Cond:
+def _size(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
+    ctx.count(where)
     size = _whole_number(operand, "$size", where)
     if size != operand:
         raise QueryError("$size needs a whole number", where)
@@ -202,9 +245,10 @@ def _is_elem_match(item: Any) -> bool:
     return isinstance(item, Mapping) and len(item) == 1 and "$elemMatch" in item
 
 
-def _all(ctx: Context, operand: Any, where: str) -> Cond:
+def _all(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
     if not isinstance(operand, (list, tuple)):
         raise QueryError("$all needs an array", where)
+    ctx.count(where)
     if not operand:
         return Leaf(predicates.Test(predicates.never))
     conds: list[Cond] = []
@@ -214,7 +258,7 @@ def _all(ctx: Context, operand: Any, where: str) -> Cond:
         if _is_elem_match(item) != elem_matches:
             raise QueryError("$all cannot mix $elemMatch and values", at)
         if elem_matches:
-            conds.append(elem_match(ctx, item["$elemMatch"], join_path(at, "$elemMatch")))
+            conds.append(elem_match(ctx, item["$elemMatch"], join_path(at, "$elemMatch"), item))
         elif isinstance(item, Regex):
             conds.append(Leaf(ctx.regex(item, at)))
         elif isinstance(item, Mapping) and any(str(k).startswith("$") for k in item):
@@ -224,10 +268,11 @@ def _all(ctx: Context, operand: Any, where: str) -> Cond:
     return AllOf(conds)
 
 
-def elem_match(ctx: Context, operand: Any, where: str) -> Cond:
+def elem_match(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
     """``$elemMatch``: some element of an array satisfies every condition at once."""
     if not isinstance(operand, Mapping):
         raise QueryError("$elemMatch needs an object", where)
+    ctx.count(where)
     first = next(iter(operand), None)
     if isinstance(first, str) and first.startswith("$") and first not in LOGICAL:
         element = ctx.operator_object(operand, where).on_value()
@@ -247,7 +292,7 @@ def elem_match(ctx: Context, operand: Any, where: str) -> Cond:
     return Leaf(predicates.Test(pred), whole_arrays=True)
 
 
-def _not(ctx: Context, operand: Any, where: str) -> Cond:
+def _not(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
     if isinstance(operand, Regex):
         return Not(Leaf(ctx.regex(operand, where)))
     if not isinstance(operand, Mapping):
@@ -257,21 +302,92 @@ def _not(ctx: Context, operand: Any, where: str) -> Cond:
     return Not(ctx.operator_object(operand, where))
 
 
-FIELD_OPERATORS: dict[str, OperatorFn] = {
-    "$eq": _eq,
-    "$ne": _ne,
-    "$gt": _comparison("$gt"),
-    "$gte": _comparison("$gte"),
-    "$lt": _comparison("$lt"),
-    "$lte": _comparison("$lte"),
-    "$in": _in,
-    "$nin": _nin,
-    "$exists": _exists,
-    "$type": _type,
-    "$mod": _mod,
-    "$size": _size,
-    "$all": _all,
-    "$elemMatch": elem_match,
-    "$not": _not,
-    # "$regex" and "$options" are read together by Compiler.operator_object.
-}
+def _regex(ctx: Context, pattern: Any, where: str, obj: Mapping[str, Any]) -> Cond:
+    options = obj.get("$options")
+    if options is not None:
+        _options(ctx, options, where.removesuffix("$regex") + "$options", obj)
+    if isinstance(pattern, Regex):
+        if pattern.flags and options:
+            raise QueryError("options set in both $regex and $options", where)
+        return Leaf(ctx.regex(Regex(pattern.pattern, pattern.flags or options or ""), where))
+    if not isinstance(pattern, str):
+        raise QueryError("$regex needs a string or a regular expression", where)
+    return Leaf(ctx.regex(Regex(pattern, options or ""), where))
+
+
+def _options(ctx: Context, options: Any, where: str, obj: Mapping[str, Any]) -> None:
+    if "$regex" not in obj:
+        raise QueryError("$options needs a $regex", where)
+    if not isinstance(options, str):
+        raise QueryError("$options must be a string", where)
+    check_options(options, where)
+
+
+def _logical(name: str) -> QueryFn:
+    op: Literal["and", "or", "nor"] = "and" if name == "$and" else "or" if name == "$or" else "nor"
+
+    def compile_logical(ctx: Context, members: Any, where: str, prefix: str) -> Plan:
+        if not isinstance(members, (list, tuple)) or not members:
+            raise QueryError(f"{name} needs a non-empty array of objects", where)
+        plans = tuple(ctx.plan(m, f"{where}[{i}]", prefix) for i, m in enumerate(members))
+        if op == "or" and (merged := _equalities_as_in(plans)) is not None:
+            return merged
+        return BoolPlan(op, plans)
+
+    return compile_logical
+
+
+def _equalities_as_in(plans: tuple[Plan, ...]) -> Plan | None:
+    """``$or`` of equalities on one path is ``$in`` (one read of the field, one set lookup)."""
+    first = plans[0]
+    if len(plans) < 2 or not isinstance(first, FieldPlan):
+        return None
+    operands = []
+    for plan in plans:
+        if not (isinstance(plan, FieldPlan) and plan.parts == first.parts
+                and isinstance(plan.cond, Leaf) and plan.cond.test.equal_to):
+            return None
+        operands.append(plan.cond.test.equal_to[0])
+    return FieldPlan(first.parts, Leaf(predicates.one_of(operands, [])))
+
+
+def _comment(ctx: Context, operand: Any, where: str, prefix: str) -> None:
+    return None
+
+
+def _rows() -> dict[str, Operator]:
+    query: dict[str, QueryFn] = {
+        "$and": _logical("$and"), "$or": _logical("$or"), "$nor": _logical("$nor"),
+        "$comment": _comment,
+    }
+    field: dict[str, FieldFn] = {
+        "$eq": _eq, "$ne": _ne,
+        "$gt": _comparison("$gt"), "$gte": _comparison("$gte"),
+        "$lt": _comparison("$lt"), "$lte": _comparison("$lte"),
+        "$in": _in, "$nin": _nin, "$exists": _exists, "$type": _type,
+        "$regex": _regex, "$options": _options, "$mod": _mod, "$size": _size,
+        "$all": _all, "$elemMatch": elem_match, "$not": _not,
+    }
+    return {
+        **{name: Operator(name, "query", fn) for name, fn in query.items()},
+        **{name: Operator(name, "field", fn) for name, fn in field.items()},
+        **{name: Operator(name, "rejected", reason=why) for name, why in REJECTED.items()},
+    }
+
+
+OPERATORS: dict[str, Operator] = _rows()
+"""Every ``$``-key MQL knows, by name."""
+
+LOGICAL = frozenset(name for name, row in OPERATORS.items()
+                    if row.stands == "query" and name != "$comment")
+"""The keys that combine query objects (``$and``, ``$or``, ``$nor``)."""
+
+
+def operator(name: str, where: str, stands: Literal["query", "field"]) -> Operator:
+    """The row for ``name`` read where a ``stands`` key belongs, or the error that refuses it."""
+    row = OPERATORS.get(name)
+    if row is None or row.stands == "rejected":
+        raise unsupported(name, where)
+    if row.stands != stands:
+        raise unsupported(name, where)
+    return row

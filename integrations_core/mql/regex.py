@@ -237,7 +237,7 @@ def compile_regex(
     max_length, max_program = limits.max_regex_length, limits.max_regex_program
     if len(pattern) > max_length:
         raise LimitError(
-            f"regex is {len(pattern)} characters, over the limit of {max_length}", path
+            f"regex is {len(pattern)} characters, over max_regex_length ({max_length})", path
         )
     if "\x00" in pattern:
         raise QueryError("regular expression cannot contain an embedded null byte", path)

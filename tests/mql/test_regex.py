@@ -92,7 +92,7 @@ def test_rejected_patterns(pattern: str, options: str, reason: str) -> None:
 
 
 def test_length_limit() -> None:
-    with pytest.raises(LimitError, match="over the limit of 10"):
+    with pytest.raises(LimitError, match="over max_regex_length \\(10\\)"):
         compile_regex("a" * 11, "", "q", Limits(max_regex_length=10))
 
 
