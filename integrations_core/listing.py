@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from itertools import islice
+from typing import Any, cast
 
 from . import responses
 from .model import Caller
 from .mql import compile_filter, compile_projection, compile_sort
-from .mql.errors import LimitError, QueryError
+from .mql.budget import COPY_VALUE, Meter, WorkLimitError, charge, metered
+from .mql.documents import diagnose, document_values
+from .mql.errors import InputError, LimitError, QueryError
+from .mql.filter import Filter
 from .mql.limits import Limits
-from .mql.paths import DocPred
 from .mql.projection import Projection
 from .mql.regex import escape
 from .params import (
@@ -59,13 +62,18 @@ def list_integrations(
         rejected = exc
     if not can_list(caller.permissions):
         return responses.forbidden()
-    if rejected is not None:
-        param = re.split(r"[.\[]", rejected.path, maxsplit=1)[0]  # sort, fields or query
-        # Limits are this library's own: their breach is always explained.
-        show = settings.error_reasons or isinstance(rejected, LimitError)
-        reason = str(rejected) if show else None
-        return responses.invalid_json_param(param, str(raw.get(param, "")), reason)
-    return execute(records, caller, request, settings)
+    if rejected is None:
+        try:
+            return execute(records, caller, request, settings)
+        except WorkLimitError as exc:
+            return responses.invalid_params(f"request: {exc.reason}")
+        except QueryError as exc:  # a sort over parallel arrays: MongoDB refuses it too
+            rejected = cast(QueryError, exc.prefixed("sort"))
+    param = re.split(r"[.\[]", rejected.path, maxsplit=1)[0]  # sort, fields or query
+    # Limits are this library's own: their breach is always explained.
+    show = settings.error_reasons or isinstance(rejected, LimitError)
+    reason = str(rejected) if show else None
+    return responses.invalid_json_param(param, str(raw.get(param, "")), reason)
 
 
 def execute(
@@ -74,15 +82,71 @@ def execute(
     request: ListRequest,
     settings: Settings = DEFAULT_SETTINGS,
 ) -> Response:
-    """The 200 response for a validated request by a caller allowed to list."""
-    matches = list(filter(_matcher(request, caller, settings.query_limits), records))
-    page = _page(matches, request, settings.limits)
-    shape = _projection(request.fields, settings)
-    integrations = [to_json_value(shape(record) if shape else record) for record in page]
-    return responses.success(integrations, request.offset, len(matches))
+    """The 200 response for a validated request by a caller allowed to list.
+
+    Raises :class:`~integrations_core.mql.budget.WorkLimitError` when the request needs more
+    work than ``settings`` allow, and a ``QueryError`` for a sort that cannot order the matches
+    (parallel arrays); :func:`list_integrations` answers both with a 400.
+    """
+    match = _matcher(request, caller, settings.query_limits)
+    meter = Meter(settings.max_work, limit_name="Settings.max_work (with max_work_per_record)",
+                  max_time_ms=settings.max_time_ms)
+    with metered(meter):
+        if request.sort or request.count is None:
+            matches, total = _scan(records, match, meter, settings, None)
+            page = _page(matches, request, settings.limits)
+        else:  # an unsorted page: keep the first offset + count matches, count the rest
+            kept, total = _scan(records, match, meter, settings, request.offset + request.count)
+            page = kept[request.offset:]
+        meter.check_time()
+        shape = _projection(request.fields, settings)
+        integrations = []
+        for record in page:
+            charge(COPY_VALUE * document_values(record))
+            integrations.append(to_json_value(shape(record) if shape else record))
+    return responses.success(integrations, request.offset, total)
 
 
-def _matcher(request: ListRequest, caller: Caller, limits: Limits) -> DocPred:
+_CHUNK = 256
+"""Records matched between two charges to the budget (the largest step a check can overshoot)."""
+
+
+def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, settings: Settings,
+          keep: int | None) -> tuple[list[Mapping[str, Any]], int]:
+    """The matches (the first ``keep`` of them when ``keep`` is set) and how many there are.
+
+    Each chunk of records is charged its static cost before it is matched; arrays, deep paths
+    and regexes charge the rest as they run.
+    """
+    if type(records) is list:
+        chunks: Iterable[list[Any]] = (records[i:i + _CHUNK]
+                                       for i in range(0, len(records), _CHUNK))
+    else:
+        source = iter(records)
+        chunks = iter(lambda: list(islice(source, _CHUNK)), [])
+    per_record, allowance = match.cost, settings.max_work_per_record
+    kept: list[Mapping[str, Any]] = []
+    total = 0
+    for chunk in chunks:
+        meter.grant(len(chunk) * allowance)
+        meter.charge(len(chunk) * per_record)
+        meter.check_time()
+        try:
+            found = list(filter(match, chunk))
+        except InputError:
+            raise
+        except Exception:  # a record no BSON document can be: say which one
+            diagnose(chunk)
+            raise
+        total += len(found)
+        if keep is None:
+            kept.extend(found)
+        elif len(kept) < keep:
+            kept.extend(found[:keep - len(kept)])
+    return kept, total
+
+
+def _matcher(request: ListRequest, caller: Caller, limits: Limits) -> Filter:
     # The user's query is compiled on its own, so that the compilation params.py did for it is
     # found in the cache; the scope, name and type are small and the same for many requests.
     base = compile_filter(request_filter(replace(request, query=None), caller),
@@ -90,7 +154,16 @@ def _matcher(request: ListRequest, caller: Caller, limits: Limits) -> DocPred:
     if not request.query:
         return base
     query = compile_filter(request.query, limits=limits)
-    return lambda doc: base(doc) and query(doc)
+    return _both(base, query)
+
+
+def _both(first: Filter, second: Filter) -> Filter:
+    def match(doc: Mapping[str, Any]) -> bool:
+        return first(doc) and second(doc)
+
+    both = cast(Filter, match)
+    both.paths, both.cost = first.paths | second.paths, first.cost + second.cost
+    return both
 
 
 def _projection(fields: Mapping[str, int] | None, settings: Settings) -> Projection | None:
@@ -138,6 +211,12 @@ def _page(
     if not request.sort:
         return matches[start:] if count is None else matches[start : start + count]
     order = compile_sort(with_id(request.sort), limits=limits)
-    if count is None:
-        return order.sorted(matches)[start:]
-    return order.top(matches, start + count)[start:]
+    try:
+        if count is None:
+            return order.sorted(matches)[start:]
+        return order.top(matches, start + count)[start:]
+    except InputError:
+        raise
+    except Exception:  # a record no BSON document can be: say which one
+        diagnose(matches)
+        raise

@@ -17,7 +17,8 @@ SECRET_FIELDS = frozenset({"token", "script", "scriptCompiled"})
 logic."""
 
 _POSITIVE = ("max_param_length", "max_query_length", "max_sort_length", "max_fields_length",
-             "max_sort_keys", "max_conditions", "max_regexes", "default_count", "max_count")
+             "max_sort_keys", "max_conditions", "max_regexes", "default_count", "max_count",
+             "max_work", "max_work_per_record")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,18 @@ class Settings:
     max_regexes: int = 8
     """Most regular expressions a ``query`` may run per record (``$regex``, regex values, and
     regexes inside ``$in``/``$nin``/``$all``/``$not``)."""
+    max_work: int = 50_000_000
+    """The work budget of one request, in the deterministic units of
+    :mod:`integrations_core.mql.budget` (about a nanosecond each on the reference machine), on
+    top of :attr:`max_work_per_record` for every record the request reads. A request that needs
+    more is refused with a 400 naming the limit, never answered with a partial page."""
+    max_work_per_record: int = 5_000
+    """The budget each record read adds: a request may cost a bounded multiple of a plain scan
+    of the collection (about 0.5 µs a record), never more. A ``query`` whose static cost per
+    record is over it is refused when it is compiled."""
+    max_time_ms: int | None = None
+    """An optional wall-clock limit per request, checked between steps (off by default: the
+    work budget is deterministic, a clock is not)."""
     default_count: int = 50
     """Page size when ``count`` is not given (Rocket.Chat's ``API_Default_Count``)."""
     max_count: int = 100
@@ -84,6 +97,12 @@ class Settings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"Settings.{name} must be a positive integer, not {value!r}")
+        if self.max_time_ms is not None and (
+            isinstance(self.max_time_ms, bool) or not isinstance(self.max_time_ms, int)
+            or self.max_time_ms < 1
+        ):
+            raise ValueError(f"Settings.max_time_ms must be None or a positive integer, not "
+                             f"{self.max_time_ms!r}")
         if not isinstance(self.limits, Limits):
             raise ValueError(f"Settings.limits must be a Limits, not {self.limits!r}")
         if not 1 <= self.limits.max_depth <= MAX_DEPTH_CEILING:  # Limits checks it too

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from .bson import MISSING
+from .budget import charge
 from .paths import ARRAY_TYPES, DocPred
 from .tree import AllOf, Cond, Exists, FieldPlan, Leaf, Not, Plan
 
@@ -29,6 +30,7 @@ class _Source:
             "NATNUM": frozenset((int, float)),
             "DT": _dt.datetime,
             "UNSET": object(),  # never stored anywhere: ``x is not UNSET`` just evaluates x
+            "CHARGE": charge,
         }
         self.terms = 0
 
@@ -69,7 +71,10 @@ class _Source:
             # path yields, so a pass settles it; only a failed array needs the elements.
             array = slow + "(doc)"
             if cond.test.in_array and not fetch:
-                array = cond.test.in_array.format(v=var, c=self.bind(cond.test.const))
+                # The closures charge the elements they test; so does this inline form.
+                charge = f"CHARGE({self.bind(cond.test.cost)} * len({var}))"
+                test = cond.test.in_array.format(v=var, c=self.bind(cond.test.const))
+                array = f"({charge} or {test})"
             found = f"({last} is not UNSET and {inline} or {var}.__class__ in ARR and {array})"
             if not fetch:
                 return found

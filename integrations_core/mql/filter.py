@@ -11,14 +11,15 @@ from typing import Any, Protocol, cast
 
 from . import ejson
 from .bson import UNKNOWN, Regex, regex_parts, type_rank
+from .budget import RECORD
 from .codegen import generate
 from .errors import LimitError, QueryError, join_path
 from .limits import DEFAULT_LIMITS, Limits, shape_key, thaw
 from .operators import OPERATORS, FieldFn, QueryFn, operator, unsupported
-from .paths import DocPred, split_path
+from .paths import split_path
 from .predicates import Test, regex_matches
 from .regex import compile_regex
-from .tree import AllOf, BoolPlan, Cond, FieldPlan, Leaf, Plan, to_closure
+from .tree import AllOf, BoolPlan, Cond, FieldPlan, Leaf, Plan, plan_cost, to_closure
 
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -28,6 +29,9 @@ class Filter(Protocol):
 
     paths: frozenset[str]
     """Every field path the query reads (for access checks such as redaction)."""
+    cost: int
+    """Work units one call takes on a record whose paths each yield one value (the static cost
+    per record, :mod:`.budget`); arrays, deep paths and regex calls charge the rest as they run."""
 
     def __call__(self, doc: Mapping[str, Any], /) -> bool: ...
 
@@ -54,10 +58,6 @@ class Compiler:
         if limit is not None and self.regexes > limit:
             raise LimitError(f"runs {self.regexes} regular expressions per record, over "
                              f"max_regexes ({limit})", where)
-
-    def document(self, query: Any, where: str, prefix: str = "") -> DocPred:
-        """A query object as closures (for ``$elemMatch`` documents)."""
-        return to_closure(self.plan(query, where, prefix))
 
     def plan(self, query: Any, where: str, prefix: str = "") -> Plan:
         """A whole query object (top level, ``$and`` member or ``$elemMatch`` document)."""
@@ -159,6 +159,7 @@ def _compile(query: Mapping[str, Any], limits: Limits) -> Filter:
         pred.__code__, pred.__globals__, "match", pred.__defaults__, pred.__closure__
     )
     match.paths = frozenset(compiler.paths)  # type: ignore[attr-defined]
+    match.cost = RECORD + plan_cost(plan)  # type: ignore[attr-defined]
     return cast(Filter, match)
 
 

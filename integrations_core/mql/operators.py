@@ -47,10 +47,23 @@ from typing import Any, Literal, Protocol
 
 from . import predicates
 from .bson import MISSING, Regex, is_nan
+from .budget import VALUE, charge
 from .errors import QueryError, join_path
-from .paths import ARRAY_TYPES, DocPred, is_document
+from .paths import ARRAY_TYPES, is_document
 from .regex import check_options
-from .tree import AllOf, BoolPlan, Cond, Exists, FieldPlan, Leaf, Not, Plan
+from .tree import (
+    AllOf,
+    BoolPlan,
+    Cond,
+    Exists,
+    FieldPlan,
+    Leaf,
+    Not,
+    Plan,
+    cond_cost,
+    plan_cost,
+    to_closure,
+)
 
 
 class Context(Protocol):
@@ -61,8 +74,6 @@ class Context(Protocol):
     def operator_object(self, obj: Mapping[str, Any], where: str) -> Cond: ...
 
     def plan(self, query: Any, where: str, prefix: str = "") -> Plan: ...
-
-    def document(self, query: Any, where: str, prefix: str) -> DocPred: ...
 
     def regex(self, value: Regex, where: str) -> predicates.Test: ...
 
@@ -275,9 +286,11 @@ def elem_match(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -
     ctx.count(where)
     first = next(iter(operand), None)
     if isinstance(first, str) and first.startswith("$") and first not in LOGICAL:
-        element = ctx.operator_object(operand, where).on_value()
+        cond = ctx.operator_object(operand, where)
+        element, cost = cond.on_value(), cond_cost(cond)
     else:
-        inner = ctx.document(operand, where, ctx.prefix)
+        plan = ctx.plan(operand, where, ctx.prefix)
+        inner, cost = to_closure(plan), plan_cost(plan)
 
         def element(value: Any) -> bool:
             if is_document(value):
@@ -287,9 +300,12 @@ def elem_match(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -
             return False
 
     def pred(value: Any) -> bool:
-        return type(value) in ARRAY_TYPES and any(element(e) for e in value)
+        if type(value) not in ARRAY_TYPES:
+            return False
+        charge(cost * len(value))
+        return any(element(e) for e in value)
 
-    return Leaf(predicates.Test(pred), whole_arrays=True)
+    return Leaf(predicates.Test(pred, cost=VALUE), whole_arrays=True)
 
 
 def _not(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:

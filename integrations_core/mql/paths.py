@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .bson import MISSING
+from .budget import VALUE, charge
 from .errors import LimitError, QueryError
 
 ValuePred = Callable[[Any], bool]
@@ -93,6 +94,7 @@ def _walk(doc: Any, parts: tuple[str, ...], i: int, leaf: bool, out: list[Any]) 
 
 
 def _in_array(array: Any, parts: tuple[str, ...], i: int, leaf: bool, out: list[Any]) -> None:
+    charge(VALUE * len(array))
     index = _index_of(parts[i])
     last = i + 1 == len(parts)
     for position, element in enumerate(array):
@@ -117,8 +119,14 @@ def path_values(doc: Any, parts: tuple[str, ...], leaf: bool = True) -> list[Any
     return out
 
 
-def path_matcher(parts: tuple[str, ...], pred: ValuePred, leaf: bool = True) -> DocPred:
-    """``doc -> any(pred(v) for v in path_values(doc, parts))``, specialised by path shape."""
+def path_matcher(parts: tuple[str, ...], pred: ValuePred, leaf: bool = True,
+                 cost: int = VALUE) -> DocPred:
+    """``doc -> any(pred(v) for v in path_values(doc, parts))``, specialised by path shape.
+
+    ``cost`` is what one call of ``pred`` is charged; the first value of a path is part of the
+    filter's static cost per record, every further one (array elements, values reached through
+    arrays) is charged here, before it is tested.
+    """
     if len(parts) == 1:
         (key,) = parts
         if not leaf:
@@ -127,6 +135,7 @@ def path_matcher(parts: tuple[str, ...], pred: ValuePred, leaf: bool = True) -> 
         def one(doc: Any) -> bool:
             value = doc.get(key, MISSING)
             if type(value) in ARRAY_TYPES:
+                charge(cost * len(value))
                 for element in value:
                     if pred(element):
                         return True
@@ -145,6 +154,7 @@ def path_matcher(parts: tuple[str, ...], pred: ValuePred, leaf: bool = True) -> 
                 return pred(value)
         out: list[Any] = []
         _walk(doc, parts, 0, leaf, out)
+        charge(cost * len(out))
         for value in out:
             if pred(value):
                 return True

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -35,6 +35,7 @@ from .bson import (
     type_rank,
     utc_naive,
 )
+from .budget import PER_REGEX_UNIT, REGEX_CALL, VALUE, charge
 from .paths import ARRAY_TYPES, ValuePred
 
 _NUMS = frozenset({int, float, Decimal})
@@ -58,6 +59,9 @@ class Test:
     """Template for "some element of the array ``{v}`` passes" (no array is nested deeper)."""
     equal_to: tuple[Any, ...] = ()
     """``(operand,)`` when this is an equality test, so that ``$or`` of them can become ``$in``."""
+    cost: int = VALUE
+    """Work units one call of ``pred`` may take, not counting regex calls (they charge their
+    own, :mod:`.budget`)."""
 
 
 Op = Callable[[Any, Any], bool]
@@ -127,7 +131,21 @@ def equals(operand: Any) -> Test:
         return Test(lambda v: isinstance(v, _dt.datetime) and utc_naive(v) == when,
                     _DATE % "==", when)
     same = same_rank_comparator(rank)
-    return Test(lambda v: type_rank(v) == rank and same(v, operand) == 0)
+    return Test(lambda v: type_rank(v) == rank and same(v, operand) == 0,
+                cost=VALUE * values_in(operand))
+
+
+def values_in(operand: Any) -> int:
+    """How many values ``operand`` holds, itself included (what comparing with it may visit)."""
+    count, stack = 0, [operand]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif type(item) in ARRAY_TYPES:
+            stack.extend(item)
+    return count
 
 
 def compares(op: str, operand: Any) -> Test:
@@ -160,7 +178,8 @@ def compares(op: str, operand: Any) -> Test:
         return Test(lambda v: isinstance(v, _dt.datetime) and cmp(utc_naive(v), when),
                     _DATE % symbol, when)
     same = same_rank_comparator(rank)
-    return Test(lambda v: type_rank(v) == rank and cmp(same(v, operand), 0))
+    return Test(lambda v: type_rank(v) == rank and cmp(same(v, operand), 0),
+                cost=VALUE * values_in(operand))
 
 
 def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:
@@ -168,13 +187,16 @@ def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:
     strings: set[str] = set()
     numbers: set[Any] = set()
     others: list[ValuePred] = list(regexes)
+    cost = VALUE * (1 + len(others))
     for operand in operands:
         if type(operand) is str:
             strings.add(operand)
         elif type(operand) in _NATIVE_NUMS and not is_nan(operand):
             numbers.add(operand)
         else:
-            others.append(equals(operand).pred)
+            test = equals(operand)
+            others.append(test.pred)
+            cost += test.cost
     # Numbers of other Python types (Decimal, bson.Int64) are compared one by one.
     by_number = [equals(n).pred for n in numbers]
 
@@ -190,23 +212,34 @@ def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:
             return True
         return any(p(v) for p in others)
 
+    cost += VALUE * len(by_number)
     if not others and not numbers:
-        return Test(member, "({v}.__class__ is str and {v} in {c})", frozenset(strings))
+        return Test(member, "({v}.__class__ is str and {v} in {c})", frozenset(strings),
+                    cost=cost)
     if not others and not strings:
-        return Test(member, _MEMBER, frozenset(numbers))
-    return Test(member)
+        return Test(member, _MEMBER, frozenset(numbers), cost=cost)
+    return Test(member, cost=cost)
 
 
 def regex_matches(search: Callable[[str], bool], value: Regex) -> Test:
-    """``$regex``: strings the pattern finds, and regex values equal to it."""
+    """``$regex``: strings the pattern finds, and regex values equal to it.
+
+    Each call is charged before the engine runs: :data:`.budget.REGEX_CALL` plus the pattern's
+    bound per character (its ``unit_cost``) times the subject's length.
+    """
     key = (value.pattern, "".join(sorted(value.flags)))
+    per_char = PER_REGEX_UNIT * int(getattr(search, "unit_cost", 1))
+
+    def run(subject: str) -> bool:
+        charge(REGEX_CALL + per_char * len(subject))
+        return search(subject)
 
     def pred(v: Any) -> bool:
         if type(v) is str:
-            return search(v)
+            return run(v)
         return type_rank(v) == REGEX and regex_parts(v) == key
 
-    return Test(pred, "({c}({v}) if {v}.__class__ is str else {slow}({v}))", search)
+    return Test(pred, "({c}({v}) if {v}.__class__ is str else {slow}({v}))", run)
 
 
 def size_is(length: int) -> ValuePred:

@@ -17,6 +17,7 @@ from operator import ge, itemgetter, le
 from typing import Any
 
 from .bson import MISSING
+from .budget import SORT_COMPARE, SORT_KEY, charge
 from .errors import LimitError, QueryError
 from .limits import DEFAULT_LIMITS, Limits
 from .paths import split_field_path
@@ -63,6 +64,7 @@ class Sort:
     def sorted(self, docs: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         """The documents in sort order (the same objects, in a new list)."""
         items = docs if type(docs) is list else list(docs)
+        self._charge(len(items), len(items))
         direct = self._direct(items, None)
         return direct if direct is not None else [items[i] for i in self._order(items, None)]
 
@@ -73,8 +75,14 @@ class Sort:
         items = docs if type(docs) is list else list(docs)
         if not k:
             return []
+        self._charge(len(items), k)
         direct = self._direct(items, k)
         return direct if direct is not None else [items[i] for i in self._order(items, k)]
+
+    def _charge(self, n: int, k: int) -> None:
+        # One key per path and document, and about log2(k) comparisons per document; keys of
+        # array elements and embedded documents are charged as they are made (.sortkeys).
+        charge(n * (len(self.spec) * SORT_KEY + max(1, min(n, k).bit_length()) * SORT_COMPARE))
 
     def key(self, doc: Mapping[str, Any]) -> tuple[Key, ...]:
         """The sort key of one document: a ``(rank, native)`` pair per sort path.

@@ -48,6 +48,7 @@ from .bson import (
     type_rank,
     utc_naive,
 )
+from .budget import SORT_KEY, charge
 from .errors import QueryError
 
 Key = tuple[int, Any]
@@ -95,6 +96,7 @@ def _number(value: Any) -> Any:
 
 
 def _items(value: Any) -> tuple[tuple[int, Any, Any], ...]:
+    charge(SORT_KEY * len(value))
     return tuple((r, k, n) for k, x in value.items() for r, n in (_nested(x),))
 
 
@@ -259,6 +261,7 @@ def _index_keys(doc: Any, parts: tuple[tuple[str, ...], ...],
                 fixed[i] = _UNDEF
             gen(_EMPTY, (), rem, fixed, none)
             return
+        charge(SORT_KEY * len(arr))
         sub: list[_Positional | None] = [None] * len(rem)
         for i in arr_idxs:
             j = _index(rem[i][0]) if rem[i] else -1
@@ -325,6 +328,7 @@ def _reduce(col: list[Any], rows: list[int], asc: bool) -> None:
     arrays = col if every else [col[i] for i in rows]
     single = set(map(len, arrays)) == {1}
     flat = list(map(_FIRST, arrays)) if single else list(chain.from_iterable(arrays))
+    charge(SORT_KEY * len(flat))
     picked: list[Any] | None = None
     if native_column(flat, set(map(type, flat))):
         pick = min if asc else max

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .budget import VALUE
 from .paths import DocPred, ValuePred, exists_matcher, path_matcher
 from .predicates import Test
 
@@ -37,7 +38,7 @@ class Leaf(Cond):
     whole_arrays: bool = False
 
     def on_path(self, parts: tuple[str, ...]) -> DocPred:
-        return path_matcher(parts, self.test.pred, leaf=not self.whole_arrays)
+        return path_matcher(parts, self.test.pred, not self.whole_arrays, self.test.cost)
 
     def on_value(self) -> ValuePred:
         return self.test.pred
@@ -123,6 +124,25 @@ class BoolPlan:
 
 
 Plan = FieldPlan | BoolPlan
+
+
+def cond_cost(cond: Cond) -> int:
+    """Work units a condition may take on one value (regex calls charge their own)."""
+    if isinstance(cond, Leaf):
+        return cond.test.cost
+    if isinstance(cond, Not):
+        return cond_cost(cond.inner)
+    if isinstance(cond, AllOf):
+        return sum(cond_cost(c) for c in cond.conds)
+    return VALUE
+
+
+def plan_cost(plan: Plan) -> int:
+    """Work units a plan takes on a document whose paths each yield one value: the static cost
+    per record; values beyond the first on a path are charged as they are visited."""
+    if isinstance(plan, FieldPlan):
+        return VALUE * (len(plan.parts) - 1) + cond_cost(plan.cond)
+    return sum(plan_cost(child) for child in plan.children)
 
 
 def to_closure(plan: Plan) -> DocPred:

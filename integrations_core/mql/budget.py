@@ -1,0 +1,106 @@
+"""The work budget: what each step of a request costs, and the meter it is charged to.
+
+Costs are counted in deterministic units, each about a nanosecond of work on the reference
+machine (2 cores, CPython 3.11): the same request over the same records always costs the same,
+whatever the load, so it is always answered or always refused. The unit costs below are upper
+bounds measured by ``benchmarks/bench_worst_case.py`` (which prints units per real second).
+
+Who charges what:
+
+* the listing, per record offered to the filter: :data:`RECORD` plus the filter's static cost
+  (:data:`VALUE` for every condition on a value), in chunks, before the chunk is matched;
+* the closures for arrays and deep paths (:mod:`.paths`), per value they visit and test;
+* every regex call, before RE2 runs: :data:`REGEX_CALL` plus the program's bound per character
+  (the regex's ``unit_cost``, times :data:`PER_REGEX_UNIT`) times the subject's length, so a call
+  whose bound does not fit in what is left is never made;
+* the sort, per key generated (:data:`SORT_KEY`, array elements included) and per comparison;
+* the page, per value copied into the response.
+
+A breach raises :class:`WorkLimitError`. Outside a metered call (``compile_filter(q)(doc)`` in
+user code) nothing is counted.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .errors import LimitError
+
+RECORD = 300
+"""One record offered to the filter (the call and the loop around it)."""
+VALUE = 100
+"""One value fetched on a path and tested by one condition."""
+REGEX_CALL = 1_000
+"""The fixed part of one regex call (encoding the subject, entering the engine)."""
+PER_REGEX_UNIT = 8
+"""Units per ``unit_cost`` per subject character: RE2's NFA runs at 5-7 ns per character and
+program instruction on the reference machine when its DFA gives up."""
+SORT_KEY = 200
+"""One sort key generated for one record (per array element for a multikey sort)."""
+SORT_COMPARE = 100
+"""One comparison while sorting or selecting a page."""
+COPY_VALUE = 300
+"""One value copied into the response page."""
+
+
+class WorkLimitError(LimitError):
+    """A request that needs more work than its budget allows."""
+
+
+class Meter:
+    """The work one request may still do, and what it has done (``spent``)."""
+
+    __slots__ = ("allowance", "deadline", "limit_name", "spent")
+
+    def __init__(self, allowance: int, *, limit_name: str = "max_work",
+                 max_time_ms: int | None = None) -> None:
+        self.allowance = allowance
+        self.spent = 0
+        self.limit_name = limit_name
+        self.deadline = None if max_time_ms is None else time.monotonic() + max_time_ms / 1000
+
+    def grant(self, units: int) -> None:
+        """Raise the allowance (the per-record part of a budget grows as records are read)."""
+        self.allowance += units
+
+    def charge(self, units: int) -> None:
+        """Count ``units`` of work about to be done; refuse it if it does not fit."""
+        self.spent += units
+        if self.spent > self.allowance:
+            raise WorkLimitError(
+                f"needs more work than {self.limit_name} allows ({self.allowance:,} units)")
+
+    def check_time(self) -> None:
+        """Refuse to go on past the wall-clock deadline, if there is one."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise WorkLimitError("took longer than max_time_ms")
+
+
+_current = threading.local()
+
+
+def charge(units: int) -> None:
+    """Charge ``units`` to the meter of the request running in this thread, if any."""
+    meter: Meter | None = getattr(_current, "meter", None)
+    if meter is not None:
+        meter.charge(units)
+
+
+def active() -> Meter | None:
+    """The meter of the request running in this thread, if any."""
+    meter: Meter | None = getattr(_current, "meter", None)
+    return meter
+
+
+@contextmanager
+def metered(meter: Meter) -> Iterator[Meter]:
+    """Charge the work done in this thread, inside the ``with`` block, to ``meter``."""
+    outer = getattr(_current, "meter", None)
+    _current.meter = meter
+    try:
+        yield meter
+    finally:
+        _current.meter = outer

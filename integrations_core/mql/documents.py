@@ -1,0 +1,70 @@
+"""What a stored document may be: BSON's shape, checked where a record is read in full.
+
+A record is a mapping with string keys, nested at most :data:`MAX_NESTING` levels (MongoDB's
+limit for BSON documents), without cycles, holding values whose dates can tell their UTC
+offset. Records outside that shape are the embedding program's bug, not the caller's input, so
+they are reported as :class:`RecordError` (a ``TypeError``) naming the record's ``_id`` and the
+problem, never as a 400.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from typing import Any
+
+MAX_NESTING = 100
+"""MongoDB's nesting limit for BSON documents."""
+
+
+class RecordError(TypeError):
+    """A record that no BSON document can be; the message names its ``_id``."""
+
+
+def _describe(record: Any) -> str:
+    ident = record.get("_id", None) if isinstance(record, Mapping) else None
+    text = repr(ident) if ident is not None else "without an _id"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def document_values(record: Any) -> int:
+    """How many values ``record`` holds (itself included), after checking its shape.
+
+    Raises :class:`RecordError` for a non-mapping, a cycle or nesting beyond
+    :data:`MAX_NESTING`, a key that is not a string, or a date whose ``utcoffset()`` fails.
+    """
+    if not isinstance(record, Mapping):
+        raise RecordError(f"record {_describe(record)} is a {type(record).__name__}, "
+                          "not a mapping")
+    count = 0
+    stack: list[tuple[Any, int]] = [(record, 1)]
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if isinstance(value, Mapping):
+            children: Any = value.values()
+            for key in value:
+                if not isinstance(key, str):
+                    raise RecordError(f"record {_describe(record)} has a key of type "
+                                      f"{type(key).__name__}: field names are strings")
+        elif isinstance(value, (list, tuple)):
+            children = value
+        else:
+            if isinstance(value, _dt.datetime) and value.tzinfo is not None:
+                try:
+                    value.utcoffset()
+                except Exception as exc:
+                    raise RecordError(f"record {_describe(record)} holds a date whose tzinfo "
+                                      f"fails: {exc!r}") from None
+            continue
+        if depth > MAX_NESTING:
+            raise RecordError(f"record {_describe(record)} is nested deeper than "
+                              f"{MAX_NESTING} levels (or holds a cycle)")
+        stack.extend((child, depth + 1) for child in children)
+    return count
+
+
+def diagnose(records: Any) -> None:
+    """Raise :class:`RecordError` for the first record outside BSON's shape, if any."""
+    for record in records:
+        document_values(record)
