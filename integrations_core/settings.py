@@ -57,7 +57,7 @@ class Settings:
     :mod:`integrations_core.mql.budget` (about a nanosecond each on the reference machine), on
     top of :attr:`max_work_per_record` for every record the request reads. A request that needs
     more is refused with a 400 naming the limit, never answered with a partial page."""
-    max_work_per_record: int = 5_000
+    max_work_per_record: int = 10_000
     """The budget each record read adds: a request may cost a bounded multiple of a plain scan
     of the collection (about 0.5 µs a record), never more. A ``query`` whose static cost per
     record is over it is refused when it is compiled."""

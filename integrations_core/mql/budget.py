@@ -10,9 +10,9 @@ Who charges what:
 * the listing, per record offered to the filter: :data:`RECORD` plus the filter's static cost
   (:data:`VALUE` for every condition on a value), in chunks, before the chunk is matched;
 * the closures for arrays and deep paths (:mod:`.paths`), per value they visit and test;
-* every regex call, before RE2 runs: :data:`REGEX_CALL` plus the program's bound per character
-  (the regex's ``unit_cost``, times :data:`PER_REGEX_UNIT`) times the subject's length, so a call
-  whose bound does not fit in what is left is never made;
+* every regex call, before RE2 runs: the regex's ``call_cost`` (:data:`REGEX_CALL` when it has
+  none) plus its bound per character (its ``unit_cost``, times :data:`PER_REGEX_UNIT`) times the
+  subject's length, so a call whose bound does not fit in what is left is never made;
 * the sort, per key generated (:data:`SORT_KEY`, array elements included) and per comparison;
 * the page, per value copied into the response.
 
@@ -29,20 +29,29 @@ from contextlib import contextmanager
 
 from .errors import LimitError
 
-RECORD = 300
+RECORD = 500
 """One record offered to the filter (the call and the loop around it)."""
-VALUE = 100
+VALUE = 120
 """One value fetched on a path and tested by one condition."""
-REGEX_CALL = 1_000
-"""The fixed part of one regex call (encoding the subject, entering the engine)."""
+CLOSURE_CALL = 1_000
+"""Entering the closures that walk a dotted path (the generated code's slow path)."""
+DEEP_COMPARE = 1_500
+"""Comparing a value with a document, an array or another non-native operand (a Python-level
+BSON comparison), on top of :data:`VALUE` per value the operand holds."""
+REGEX_CALL = 2_500
+"""The fixed part of one call of a regex without a ``call_cost`` of its own (encoding the
+subject, entering RE2)."""
 PER_REGEX_UNIT = 8
 """Units per ``unit_cost`` per subject character: RE2's NFA runs at 5-7 ns per character and
 program instruction on the reference machine when its DFA gives up."""
-SORT_KEY = 200
+SORT_KEY = 150
 """One sort key generated for one record (per array element for a multikey sort)."""
-SORT_COMPARE = 100
+SORT_COMPARE = 60
 """One comparison while sorting or selecting a page."""
-COPY_VALUE = 300
+MULTIKEY_STEP = 5_000
+"""One step of the multikey key generator, per sort path (a document or array element it
+enters): it runs for sort paths that meet arrays other than at their end."""
+COPY_VALUE = 1_200
 """One value copied into the response page."""
 
 

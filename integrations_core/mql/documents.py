@@ -41,16 +41,17 @@ def document_values(record: Any) -> int:
     while stack:
         value, depth = stack.pop()
         count += 1
-        if isinstance(value, Mapping):
-            children: Any = value.values()
+        kind = type(value)
+        if kind is dict or (kind not in _PLAIN and isinstance(value, Mapping)):
             for key in value:
-                if not isinstance(key, str):
+                if type(key) is not str and not isinstance(key, str):
                     raise RecordError(f"record {_describe(record)} has a key of type "
                                       f"{type(key).__name__}: field names are strings")
-        elif isinstance(value, (list, tuple)):
+            children: Any = value.values()
+        elif kind is list or kind is tuple:
             children = value
         else:
-            if isinstance(value, _dt.datetime) and value.tzinfo is not None:
+            if kind is _dt.datetime and value.tzinfo is not None:
                 try:
                     value.utcoffset()
                 except Exception as exc:
@@ -60,8 +61,15 @@ def document_values(record: Any) -> int:
         if depth > MAX_NESTING:
             raise RecordError(f"record {_describe(record)} is nested deeper than "
                               f"{MAX_NESTING} levels (or holds a cycle)")
-        stack.extend((child, depth + 1) for child in children)
+        for child in children:
+            if type(child) in _PLAIN:
+                count += 1
+            else:
+                stack.append((child, depth + 1))
     return count
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def diagnose(records: Any) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .bson import MISSING
-from .budget import VALUE, charge
+from .budget import CLOSURE_CALL, VALUE, charge
 from .errors import LimitError, QueryError
 
 ValuePred = Callable[[Any], bool]
@@ -154,7 +154,7 @@ def path_matcher(parts: tuple[str, ...], pred: ValuePred, leaf: bool = True,
                 return pred(value)
         out: list[Any] = []
         _walk(doc, parts, 0, leaf, out)
-        charge(cost * len(out))
+        charge(CLOSURE_CALL + cost * len(out))
         for value in out:
             if pred(value):
                 return True

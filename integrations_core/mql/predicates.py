@@ -35,7 +35,7 @@ from .bson import (
     type_rank,
     utc_naive,
 )
-from .budget import PER_REGEX_UNIT, REGEX_CALL, VALUE, charge
+from .budget import DEEP_COMPARE, PER_REGEX_UNIT, REGEX_CALL, VALUE, charge
 from .paths import ARRAY_TYPES, ValuePred
 
 _NUMS = frozenset({int, float, Decimal})
@@ -132,7 +132,7 @@ def equals(operand: Any) -> Test:
                     _DATE % "==", when)
     same = same_rank_comparator(rank)
     return Test(lambda v: type_rank(v) == rank and same(v, operand) == 0,
-                cost=VALUE * values_in(operand))
+                cost=DEEP_COMPARE + VALUE * values_in(operand))
 
 
 def values_in(operand: Any) -> int:
@@ -179,7 +179,7 @@ def compares(op: str, operand: Any) -> Test:
                     _DATE % symbol, when)
     same = same_rank_comparator(rank)
     return Test(lambda v: type_rank(v) == rank and cmp(same(v, operand), 0),
-                cost=VALUE * values_in(operand))
+                cost=DEEP_COMPARE + VALUE * values_in(operand))
 
 
 def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:
@@ -224,14 +224,15 @@ def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:
 def regex_matches(search: Callable[[str], bool], value: Regex) -> Test:
     """``$regex``: strings the pattern finds, and regex values equal to it.
 
-    Each call is charged before the engine runs: :data:`.budget.REGEX_CALL` plus the pattern's
-    bound per character (its ``unit_cost``) times the subject's length.
+    Each call is charged before the engine runs: the pattern's ``call_cost`` plus its bound per
+    character (``unit_cost``) times the subject's length (:mod:`.budget`).
     """
     key = (value.pattern, "".join(sorted(value.flags)))
     per_char = PER_REGEX_UNIT * int(getattr(search, "unit_cost", 1))
+    per_call = int(getattr(search, "call_cost", REGEX_CALL))
 
     def run(subject: str) -> bool:
-        charge(REGEX_CALL + per_char * len(subject))
+        charge(per_call + per_char * len(subject))
         return search(subject)
 
     def pred(v: Any) -> bool:

@@ -137,7 +137,7 @@ def _literal_matcher(pattern: str, options: str) -> Matcher | None:
             return None
         text = text.lower()
         exact = _literal_test(text, start, end)
-        return lambda s: exact(_fold(s))
+        return _costed(lambda s: exact(_fold(s)), 16)
     return _literal_test(text, start, end)
 
 
@@ -145,12 +145,17 @@ def _literal_test(text: str, start: bool, end: bool) -> Matcher:
     # Outside multiline mode PCRE's ``$`` also matches before a final newline.
     with_nl = text + "\n"
     if start and end:
-        return lambda s: s in (text, with_nl)
+        return _costed(lambda s: s in (text, with_nl))
     if start:
-        return lambda s: s.startswith(text)
+        return _costed(lambda s: s.startswith(text))
     if end:
-        return lambda s: s.endswith(text) or s.endswith(with_nl)
-    return lambda s: text in s
+        return _costed(lambda s: s.endswith(text) or s.endswith(with_nl))
+    return _costed(lambda s: text in s)
+
+
+def _costed(match: Any, unit_cost: int = 2, call_cost: int = 400) -> Matcher:
+    match.unit_cost, match.call_cost = unit_cost, call_cost
+    return match  # type: ignore[no-any-return]
 
 
 def to_re2(pattern: str, options: str) -> str:
@@ -279,7 +284,7 @@ def compile_regex(
             "(counted repetitions such as .{999} make matching slow)",
             path,
         )
-    return _re2_matcher(compiled)
+    return _costed(_re2_matcher(compiled), size, 2_500)
 
 
 def _re2_matcher(compiled: Any) -> Matcher:

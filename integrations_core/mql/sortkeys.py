@@ -48,7 +48,7 @@ from .bson import (
     type_rank,
     utc_naive,
 )
-from .budget import SORT_KEY, charge
+from .budget import MULTIKEY_STEP, SORT_KEY, charge
 from .errors import QueryError
 
 Key = tuple[int, Any]
@@ -220,6 +220,7 @@ def _index_keys(doc: Any, parts: tuple[tuple[str, ...], ...],
 
     def gen(obj: Any, obj_loc: tuple[str, ...], rem: list[tuple[str, ...]], fixed: list[Any],
             pos: list[_Positional | None]) -> None:
+        charge(MULTIKEY_STEP * len(rem))
         rem, fixed = list(rem), list(fixed)
         arr: Any = _ABSENT
         arr_loc: tuple[str, ...] = ()
@@ -261,7 +262,6 @@ def _index_keys(doc: Any, parts: tuple[tuple[str, ...], ...],
                 fixed[i] = _UNDEF
             gen(_EMPTY, (), rem, fixed, none)
             return
-        charge(SORT_KEY * len(arr))
         sub: list[_Positional | None] = [None] * len(rem)
         for i in arr_idxs:
             j = _index(rem[i][0]) if rem[i] else -1
