@@ -236,3 +236,22 @@ def test_ctrl_c_stops_cleanly_and_each_request_is_logged(files: tuple[Path, Path
         assert '"POST /api/v1/login" 200 u-alice' in log[0]
         assert '"GET /api/v1/integrations.list" 200 u-alice' in log[1]
         assert "Traceback" not in server.log.read_text(encoding="utf-8")
+
+
+def test_serves_the_shipped_sample_by_default(tmp_path: Path) -> None:
+    from integrations_core.cli import sample_records
+
+    with running_server(tmp_path) as server:
+        assert "34 records from the sample dataset" in server.banner[0]
+        rocket = RocketChat("alice", "alice-password", server_url=server.url)
+        alice = Caller("u-alice", {"manage-own-incoming-integrations",
+                                   "manage-outgoing-integrations"})
+        params = {"count": 0, "sort": '{"_createdAt": 1}'}
+        want = json.loads(list_integrations(sample_records(), alice,
+                                            {k: str(v) for k, v in params.items()}).json())
+        assert rocket.call_api_get("integrations.list", **params) == want
+        assert want["total"] == 23
+        dave = RocketChat("dave", "dave-password", server_url=server.url)  # roles: ["user"]
+        with pytest.raises(RocketApiException) as info:
+            dave.call_api_get("integrations.list")
+        assert info.value.status_code == 403
