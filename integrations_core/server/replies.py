@@ -3,7 +3,8 @@
 Sources (RocketChat/Rocket.Chat, apps/meteor/):
 
 * ``app/api/server/ApiClass.ts``: ``success()`` appends ``success: true``; ``notFound()`` is
-  ``{success: false, error: "Resource not found"}``; the ``login`` route answers
+  ``{success: false, error: "Resource not found"}``, ``internalError()`` the same with
+  ``"Internal server error"``; the ``login`` route answers
   ``{status: "success", data: {userId, authToken, me}}`` and, on a failed login,
   ``unauthorized()`` with the legacy fields ``status``/``error``/``message`` (before 8.0), which
   tests/end-to-end/api/31-failed-login-attempts.ts checks as ``status: "error"``,
@@ -100,6 +101,11 @@ def method_not_allowed(allowed: Iterable[str]) -> Response:
     """405 for a route asked with a method it does not serve; ``allowed`` fills ``Allow``."""
     return _reply(405, {"success": False, "error": "Method Not Allowed"},
                   allow=", ".join(allowed))
+
+
+def internal_error() -> Response:
+    """500 (``internalError()``), for an embedding's own failures."""
+    return _reply(500, {"success": False, "error": "Internal server error"})
 
 
 def bad_request(message: str) -> Response:
