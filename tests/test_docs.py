@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def pairs(text: str) -> list[tuple[str, str]]:
     found = blocks(text)
     return [
         (code, output)
-        for (lang, code, _, end), (next_lang, output, start, _) in zip(found, found[1:])
+        for (lang, code, _, end), (next_lang, output, start, _) in pairwise(found)
         if lang == "python" and next_lang == "text" and not text[end:start].strip()
     ]
 
@@ -51,7 +52,7 @@ def test_output_after_python_is_marked_text(page: Path) -> None:
     # be checked: output is written as ```text (and then executed).
     text = page.read_text(encoding="utf-8")
     found = blocks(text)
-    for (lang, _, _, end), (next_lang, output, start, _) in zip(found, found[1:]):
+    for (lang, _, _, end), (next_lang, output, start, _) in pairwise(found):
         if lang == "python" and not text[end:start].strip():
             assert next_lang != "", f"{page.name}: output not marked text: {output[:60]!r}"
 

@@ -170,6 +170,11 @@ def test_bad_credentials_are_401(app: IntegrationsServer, body: dict[str, Any]) 
     ({"resume": "no-such-token"}, 403,
      "You've been logged out by the server. Please log in again."),
     ({"username": "alice", "password": 7}, 400, "Match failed"),
+    # ApiClass.ts loginCompatibility passes a body with other fields to Meteor as it is.
+    ({"username": "alice", "password": "alice-pw", "remember": True}, 400,
+     "Unrecognized options for login request"),
+    ({"user": 5, "password": "alice-pw"}, 400, "Unrecognized options for login request"),
+    ({"resume": "x", "username": "alice"}, 400, "Unrecognized options for login request"),
 ])
 def test_unusable_logins_are_401(app: IntegrationsServer, body: dict[str, Any], error: Any,
                                  message: str) -> None:
@@ -319,3 +324,18 @@ def test_one_log_line_per_request(app: IntegrationsServer,
     assert lines[1].startswith('127.0.0.1:50000 "GET /nope" 404 - ')
     assert "tok-alice" not in "".join(lines)
 
+
+
+def test_a_failing_handler_is_a_json_500(app: IntegrationsServer,
+                                         monkeypatch: pytest.MonkeyPatch,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    def broken(request: Any) -> Any:
+        raise RuntimeError("bug")
+
+    monkeypatch.setitem(app.routes["/api/info"], "GET", broken)
+    with caplog.at_level(logging.ERROR, logger="integrations_core.server"):
+        answer = call(app, "GET", "/api/info")
+    # ApiClass.ts internalError()
+    assert (answer.status, answer.json()) == (500, {"success": False,
+                                                    "error": "Internal server error"})
+    assert "RuntimeError: bug" in caplog.text
