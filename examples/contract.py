@@ -192,3 +192,30 @@ def check_sample_app(get: Get) -> None:
 
     assert get(PATH, login("u-dave", "dave-token")).status == 403
     assert get(PATH, login("u-dave", "alice-token")).status == 401
+
+
+Send = Callable[[str, str], Reply]
+"""Send ``METHOD url`` with no credentials and follow no redirects."""
+
+# Rocket.Chat's shapes (apps/meteor/app/api/server/ApiClass.ts notFound(); 405 in the same
+# shape, see integrations_core/server/replies.py): JSON, never HTML, never a redirect.
+NOT_FOUND = {"success": False, "error": "Resource not found"}
+METHOD_NOT_ALLOWED = {"success": False, "error": "Method Not Allowed"}
+UNKNOWN_URLS = ("/", "/api/v1/me", "/api/v1/integrations.lists", f"{PATH}/", f"{PATH}/x",
+                "/docs", "/openapi.json", "/static/app.js", "/admin/")
+
+
+def check_errors(send: Send) -> None:
+    """Unknown paths are Rocket.Chat's JSON 404 and other methods its JSON 405."""
+    for url in UNKNOWN_URLS:
+        for method in ("GET", "POST"):
+            reply = send(method, url)
+            assert reply.status == 404, (method, url, reply.status, reply.text)
+            assert reply.headers.get("content-type") == "application/json", (method, url)
+            assert json.loads(reply.text) == NOT_FOUND
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        reply = send(method, PATH)
+        assert reply.status == 405, (method, reply.status, reply.text)
+        assert reply.headers.get("content-type") == "application/json"
+        assert json.loads(reply.text) == METHOD_NOT_ALLOWED
+        assert "GET" in reply.headers.get("allow", "").split(", ")

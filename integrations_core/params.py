@@ -99,7 +99,7 @@ def collect_params(params: Params, settings: Settings = DEFAULT_SETTINGS) -> Raw
             raise _ajv_error(
                 f"unknown parameter (allowed: {', '.join(allowed)})",
                 key,
-                "must NOT have additional properties",
+                _ajv_unknown_message(key, allowed),
                 settings,
             )
         if key in raw:
@@ -151,6 +151,15 @@ def _pairs(params: Params) -> list[tuple[Any, Any]]:
 
 def _ajv_error(message: str, key: str, ajv_message: str, settings: Settings) -> ParamError:
     return ParamError(message, key, wire_message=ajv_message if settings.ajv_messages else None)
+
+
+def _ajv_unknown_message(key: str, allowed: tuple[str, ...]) -> str:
+    # Rocket.Chat's query parser (qs) reads ``name[$ne]=x`` or ``count[]=1`` as an object or
+    # array value of ``name``/``count``, which Ajv then rejects for its type.
+    base = key.split("[", 1)[0]
+    if base != key and key.endswith("]") and base in allowed:
+        return _ajv_type_message(base)
+    return "must NOT have additional properties"
 
 
 def _ajv_type_message(key: str) -> str:

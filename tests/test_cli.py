@@ -333,3 +333,155 @@ def test_python_dash_m() -> None:
     assert body["success"] is True
     assert body["count"] == 2
     assert all(set(item) == {"_id", "name"} for item in body["integrations"])
+
+
+# --- options: --version, repeats, --redact, settings ---------------------------------------
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import metadata
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"integrations-core {metadata.version('integrations_core')}\n"
+
+
+@pytest.mark.parametrize("argv", [
+    ["list", "--count", "1", "--count", "2"],
+    ["list", "--user", "u-a", "--user", "u-b"],
+    ["list", "--sort", '{"a": 1}', "--sort", '{"b": 1}'],
+    ["list", "--profile", "default", "--profile", "default"],
+    ["list", "--max-count", "5", "--max-count", "6"],
+    ["serve", "--port", "1", "--port", "2"],
+    ["serve", "--users", "a.json", "--users", "b.json"],
+], ids=lambda argv: argv[1])
+def test_a_repeated_option_is_an_error(capsys: pytest.CaptureFixture[str],
+                                       argv: list[str]) -> None:
+    # As the endpoint answers count=1&count=2 with "count: given more than once" (400),
+    # instead of keeping the last value as argparse would.
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert f"argument {argv[1]}: given more than once" in capsys.readouterr().err
+
+
+def test_permission_is_repeatable(run: Run, data_file: Path) -> None:
+    assert run("list", "--data", str(data_file), *ALICE_ARGS)[0] == 0
+
+
+def test_redact_removes_tokens_and_scripts(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "secret.json"
+    path.write_text(json.dumps([{**RECORDS[0], "token": "T0KEN", "script": "x",
+                                 "scriptCompiled": "y"}]), encoding="utf-8")
+    _, plain, _ = run("list", "--data", str(path), *ALICE_ARGS)
+    assert plain["integrations"][0]["token"] == "T0KEN"
+    code, body, _ = run("list", "--data", str(path), *ALICE_ARGS, "--redact")
+    assert code == 0
+    assert {"token", "script", "scriptCompiled"}.isdisjoint(body["integrations"][0])
+    code, body, _ = run("list", "--data", str(path), *ALICE_ARGS, "--redact",
+                        "--query", '{"token": "T0KEN"}')
+    assert (code, body["errorType"]) == (1, "error-invalid-query")
+
+
+@pytest.mark.parametrize(("flags", "params", "count"), [
+    (("--max-count", "2"), ("--count", "50"), 2),
+    (("--default-count", "3"), (), 3),
+    (("--no-infinite-count", "--default-count", "1"), ("--count", "0"), 1),
+    ((), ("--count", "0"), len(RECORDS)),
+])
+def test_settings_flags(run: Run, data_file: Path, flags: tuple[str, ...],
+                        params: tuple[str, ...], count: int) -> None:
+    code, body, _ = run("list", "--data", str(data_file), "--user", "u-x", "--permission",
+                        ALL_IN, "--permission", ALL_OUT, *flags, *params)
+    assert (code, body["count"]) == (0, count)
+
+
+def test_limit_flags_reach_the_limits(run: Run, data_file: Path) -> None:
+    query = ("--query", '{"$or": [{"name": "a"}, {"name": "b"}, {"name": "c"}]}')
+    assert run("list", "--data", str(data_file), *ALICE_ARGS, *query)[0] == 0
+    code, body, _ = run("list", "--data", str(data_file), *ALICE_ARGS, *query,
+                        "--max-conditions", "2")
+    assert code == 1
+    assert "Settings.max_conditions (2)" in body["details"]["reason"]
+
+
+def test_rocketchat_7_with_query_and_fields(run: Run, data_file: Path) -> None:
+    argv = ("list", "--data", str(data_file), *ALICE_ARGS, "--profile", "rocketchat-7",
+            "--query", '{"name": "Alpha hook"}', "--fields", '{"name": 1}')
+    code, body, _ = run(*argv)
+    assert (code, body["errorType"]) == (1, "invalid-params")  # fields: not in 7.x's schema
+    code, body, _ = run(*argv, "--enable-query-and-fields")
+    assert (code, body["integrations"]) == (0, [{"_id": "in-1", "name": "Alpha hook"}])
+
+
+@pytest.mark.parametrize("argv", [["list", "--max-count", "0"], ["list", "--max-count", "x"],
+                                  ["serve", "--default-count", "-1"]])
+def test_bad_settings_are_usage_errors(capsys: pytest.CaptureFixture[str],
+                                       argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "must be a positive integer" in capsys.readouterr().err
+
+
+def test_a_regex_error_is_a_message_not_a_traceback(run: Run, data_file: Path) -> None:
+    code, body, err = run("list", "--data", str(data_file), *ALICE_ARGS,
+                          "--query", '{"name": {"$regex": "a("}}')
+    assert (code, err) == (1, "")
+    assert body["errorType"] == "error-invalid-query"
+    assert body["details"]["reason"].startswith("query.name.$regex: ")
+
+
+# --- serve: everything that must fail before the server starts ------------------------------
+
+
+def serve_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main(["serve", "--port", "0", *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    return captured.err
+
+
+def test_serve_needs_users_with_data(capsys: pytest.CaptureFixture[str], data_file: Path) -> None:
+    err = serve_error(capsys, "--data", str(data_file))
+    assert err == ("integrations-core: error: --users FILE is required with --data (the demo "
+                   "users serve the sample dataset only)\n")
+
+
+def test_serve_names_the_bad_data_file_and_line(capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    users = tmp_path / "users.json"
+    users.write_text('[{"_id": "u", "username": "u", "password": "p"}]', encoding="utf-8")
+    data = tmp_path / "data.jsonl"
+    data.write_text('{"_id": "a"}\n{"_id": \n', encoding="utf-8")
+    err = serve_error(capsys, "--data", str(data), "--users", str(users))
+    assert err.startswith(f"integrations-core: error: {data}: line 2: invalid JSON")
+
+
+def test_serve_names_the_bad_users_file(capsys: pytest.CaptureFixture[str],
+                                       tmp_path: Path, data_file: Path) -> None:
+    users = tmp_path / "users.json"
+    users.write_text('[{"_id": "u", "username": "u", "password": "p", "admin": true}]',
+                     encoding="utf-8")
+    err = serve_error(capsys, "--data", str(data_file), "--users", str(users))
+    assert err.startswith(f"integrations-core: error: {users}: user 0: unknown field 'admin'")
+
+
+def test_serve_without_uvicorn_says_what_to_install(capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn raises ImportError
+    err = serve_error(capsys)
+    assert 'pip install "integrations_core[server]"' in err
+
+
+def test_serve_on_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err

@@ -230,6 +230,16 @@ def test_rocketchat_7_matches_type_without_validation() -> None:
     ([("name", "a"), ("name", "b")], "must be string"),
     ([("count", "1"), ("count", "2")], "must be number,string"),
     ({"sort": 1}, "must be string"),
+    # Express parses query strings with qs, which reads brackets as nesting: name[$ne]=x is
+    # name: {$ne: "x"} and count[]=1 is count: ["1"], so the schema (IntegrationsListProps in
+    # packages/rest-typings) rejects the value's type, not an extra property (issue 14).
+    ({"name[$ne]": "x"}, "must be string"),
+    ({"type[$regex]": "."}, "must be string"),
+    ({"count[x]": "1"}, "must be number,string"),
+    ({"offset[]": "1"}, "must be number,string"),
+    # A bracketed name the schema does not know is still an additional property.
+    ({"color[x]": "1"}, "must NOT have additional properties"),
+    ({"fields[name]": "1"}, "must NOT have additional properties"),  # fields: not in 7.x schema
 ])
 def test_rocketchat_7_uses_ajv_messages(params: Any, message: str) -> None:
     with pytest.raises(ParamError) as info:

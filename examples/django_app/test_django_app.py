@@ -22,10 +22,13 @@ def getter(client: Client) -> contract.Get:
 
 
 class URLConf:
-    """A ROOT_URLCONF given as an object instead of a module name."""
+    """A ROOT_URLCONF given as an object instead of a module name, with the module's error
+    handlers."""
 
     def __init__(self, urlpatterns: list[Any]) -> None:
         self.urlpatterns = urlpatterns
+        self.handler404 = example.handler404
+        self.handler500 = example.handler500
 
 
 CONTRACT_URLCONF = URLConf(example.build_urlpatterns(contract.RECORDS, contract.USERS))
@@ -42,8 +45,13 @@ def test_adapter_contract(client: Client, case: contract.Case) -> None:
     contract.check(getter(client), case)
 
 
-def test_only_get_is_served(client: Client) -> None:
-    assert client.post(contract.PATH, headers=contract.AS_ALICE).status_code == 405
+def test_errors_are_rocketchat_json(client: Client) -> None:
+    def send(method: str, url: str) -> contract.Reply:
+        response = client.generic(method, url)
+        received = {name.lower(): value for name, value in response.headers.items()}
+        return contract.Reply(response.status_code, received, response.content.decode())
+
+    contract.check_errors(send)
 
 
 def test_module_app_serves_the_sample() -> None:

@@ -32,9 +32,14 @@ def test_adapter_contract(get: contract.Get, case: contract.Case) -> None:
     contract.check(get, case)
 
 
-def test_only_get_is_served() -> None:
+def test_errors_are_rocketchat_json() -> None:
     client = TestClient(example.create_app(contract.RECORDS, contract.USERS))
-    assert client.post(contract.PATH, headers=contract.AS_ALICE).status_code == 405
+
+    def send(method: str, url: str) -> contract.Reply:
+        response = client.request(method, url, follow_redirects=False)
+        return contract.Reply(response.status_code, dict(response.headers), response.text)
+
+    contract.check_errors(send)
 
 
 def test_module_app_serves_the_sample() -> None:

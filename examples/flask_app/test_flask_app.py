@@ -32,9 +32,15 @@ def test_adapter_contract(get: contract.Get, case: contract.Case) -> None:
     contract.check(get, case)
 
 
-def test_only_get_is_served() -> None:
+def test_errors_are_rocketchat_json() -> None:
     client = example.create_app(contract.RECORDS, contract.USERS).test_client()
-    assert client.post(contract.PATH, headers=contract.AS_ALICE).status_code == 405
+
+    def send(method: str, url: str) -> contract.Reply:
+        response = client.open(url, method=method, follow_redirects=False)
+        received = {name.lower(): value for name, value in response.headers.items()}
+        return contract.Reply(response.status_code, received, response.get_data(as_text=True))
+
+    contract.check_errors(send)
 
 
 def test_module_app_serves_the_sample() -> None:
