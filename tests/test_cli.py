@@ -403,7 +403,7 @@ def test_limit_flags_reach_the_limits(run: Run, data_file: Path) -> None:
     code, body, _ = run("list", "--data", str(data_file), *ALICE_ARGS, *query,
                         "--max-conditions", "2")
     assert code == 1
-    assert "Settings.max_conditions (2)" in body["details"]["reason"]
+    assert "max_conditions (2)" in body["details"]["reason"]
 
 
 def test_rocketchat_7_with_query_and_fields(run: Run, data_file: Path) -> None:

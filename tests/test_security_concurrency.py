@@ -105,7 +105,7 @@ def test_threads_get_the_serial_answers() -> None:
             errors.append(exc)
         results[seed] = mine
 
-    mql_filter._compile_frozen.cache_clear()  # every thread compiles: the cache fills concurrently
+    mql_filter.FILTER_CACHE.clear()  # every thread compiles: the cache fills concurrently
     pool = [threading.Thread(target=work, args=(seed,)) for seed in range(threads)]
     for thread in pool:
         thread.start()

@@ -6,12 +6,12 @@ import re
 import types
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from . import ejson
 from .bson import UNKNOWN, Regex, regex_parts, type_rank
 from .budget import RECORD
+from .cache import ByteBoundedCache
 from .codegen import generate
 from .errors import LimitError, QueryError, join_path
 from .limits import DEFAULT_LIMITS, Limits, shape_key, thaw
@@ -29,6 +29,8 @@ class Filter(Protocol):
 
     paths: frozenset[str]
     """Every field path the query reads (for access checks such as redaction)."""
+    native_bytes: int
+    """Memory its regular expressions hold outside Python (RE2 programs and DFA budgets)."""
     cost: int
     """Work units one call takes on a record whose paths each yield one value (the static cost
     per record, :mod:`.budget`); arrays, deep paths and regex calls charge the rest as they run."""
@@ -45,6 +47,7 @@ class Compiler:
         self.prefix = ""
         self.conditions = 0
         self.regexes = 0
+        self.native_bytes = 0
 
     def count(self, where: str, conditions: int = 1, regexes: int = 0) -> None:
         """Count what one construct evaluates per record, against the limits."""
@@ -114,6 +117,7 @@ class Compiler:
         """A compiled regex predicate for ``value`` (strings searched, regex values compared)."""
         self.count(where, 1, 1)
         search = compile_regex(value.pattern, value.flags, where, self.limits)
+        self.native_bytes += int(getattr(search, "native_bytes", 0))
         return regex_matches(search, value)
 
     def literal(self, value: Any, where: str) -> Any:
@@ -160,16 +164,25 @@ def _compile(query: Mapping[str, Any], limits: Limits) -> Filter:
     )
     match.paths = frozenset(compiler.paths)  # type: ignore[attr-defined]
     match.cost = RECORD + plan_cost(plan)  # type: ignore[attr-defined]
+    match.native_bytes = compiler.native_bytes  # type: ignore[attr-defined]
     return cast(Filter, match)
 
 
 CACHED_MAX_NODES = 256
-"""Larger queries are compiled afresh each time, so the cache (1,024 entries) stays small."""
+"""Larger queries are compiled afresh each time."""
+
+CACHE_BYTES = 64 * 2**20
+"""What the compiled filters kept for reuse may hold, native regex memory included."""
+_FIXED_BYTES, _BYTES_PER_VALUE = 8_192, 600  # a generated function, its plan and its key
+
+FILTER_CACHE: ByteBoundedCache[Filter] = ByteBoundedCache(CACHE_BYTES)
+"""The compile cache, keyed by a query's type-exact image and its limits."""
 
 
-@lru_cache(maxsize=1024)
-def _compile_frozen(frozen: Any, limits: Limits) -> Filter:
-    return _compile(thaw(frozen), limits)
+def _compile_sized(frozen: Any, nodes: int, limits: Limits) -> tuple[Filter, int]:
+    compiled = _compile(thaw(frozen), limits)
+    size = _FIXED_BYTES + _BYTES_PER_VALUE * nodes + compiled.native_bytes
+    return compiled, size
 
 
 def compile_filter(query: Mapping[str, Any], *, limits: Limits | None = None) -> Filter:
@@ -188,4 +201,5 @@ def compile_filter(query: Mapping[str, Any], *, limits: Limits | None = None) ->
         hash(frozen)
     except TypeError:
         return _compile(query, limits)
-    return _compile_frozen(frozen, limits)
+    return FILTER_CACHE.get_or_make((frozen, limits),
+                                    lambda: _compile_sized(frozen, nodes, limits))

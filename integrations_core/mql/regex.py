@@ -153,8 +153,9 @@ def _literal_test(text: str, start: bool, end: bool) -> Matcher:
     return _costed(lambda s: text in s)
 
 
-def _costed(match: Any, unit_cost: int = 2, call_cost: int = 400) -> Matcher:
-    match.unit_cost, match.call_cost = unit_cost, call_cost
+def _costed(match: Any, unit_cost: int = 2, call_cost: int = 400,
+            native_bytes: int = 0) -> Matcher:
+    match.unit_cost, match.call_cost, match.native_bytes = unit_cost, call_cost, native_bytes
     return match  # type: ignore[no-any-return]
 
 
@@ -284,7 +285,8 @@ def compile_regex(
             "(counted repetitions such as .{999} make matching slow)",
             path,
         )
-    return _costed(_re2_matcher(compiled), size, 2_500)
+    # RE2 may grow each program's DFA up to its max_mem (8 MiB by default).
+    return _costed(_re2_matcher(compiled), size, 2_500, 8 * 2**20 + 16 * size)
 
 
 def _re2_matcher(compiled: Any) -> Matcher:
