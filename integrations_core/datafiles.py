@@ -36,12 +36,21 @@ class _Slow(Exception):
     """The fast pass met something only the path-naming walk decodes (or explains)."""
 
 
+_SPECIAL = ejson.WRAPPER_KEYS | {"$regex"}
+_SINGLE = ejson.SINGLE_KEY_DECODERS
+
+
 def _fast_hook(obj: dict[str, Any]) -> Any:
     # Inner objects are decoded first (object_hook runs bottom-up); ejson.decode of a wrapper
     # reads its argument as it is, and decoded values inside pass through it unchanged.
-    if ejson.wrapper_of(obj) is None and "$regex" not in obj:
+    if _SPECIAL.isdisjoint(obj):
         return obj
     try:
+        if len(obj) == 1:
+            (key,) = obj
+            decoder = _SINGLE.get(key)
+            if decoder is not None:
+                return decoder(obj, key)
         return ejson.decode(obj, query=False)
     except (InputError, TypeError, ValueError):
         raise _Slow from None

@@ -330,6 +330,13 @@ WRAPPERS: dict[str, _Wrapper] = {
 
 
 _WRAPPER_KEYS = frozenset(WRAPPERS)
+WRAPPER_KEYS = _WRAPPER_KEYS
+"""Every key that makes an object an Extended JSON wrapper."""
+SINGLE_KEY_DECODERS: dict[str, Callable[[Mapping[str, Any], str], Any]] = {
+    key: row.decode for key, row in WRAPPERS.items() if frozenset({key}) in row.keys
+}
+"""The decoder of each wrapper that may stand alone (``{"$oid": ...}``), for data files' fast
+path: ``decoder(obj, path)``."""
 
 
 def wrapper_of(obj: Mapping[str, Any]) -> str | None:
