@@ -203,11 +203,13 @@ def test_bson_and_native_records_sort_alike(docs: list[Spec]) -> None:
 @EXAMPLES
 @given(st.lists(st.one_of(values, codes), min_size=1, max_size=4), queries(),
        st.sampled_from([None, '{"a": 1}', '{"a": -1}', '{"a.b": 1}']),
-       st.sampled_from([None, '{"a": 1}', '{"a.b": 0}']))
+       st.sampled_from([None, '{"a": 1}', '{"a.b": 0}', '{"c": 0}']), st.booleans())
 def test_no_bson_record_makes_the_listing_raise(docs: list[Spec], query: tuple[Any, ...],
-                                                sort: str | None, fields: str | None) -> None:
-    records = [{"_id": BsonObjectId(), "type": "webhook-incoming", "a": render(d, True),
-                "c": BsonCode("x")} for d in docs]
+                                                sort: str | None, fields: str | None,
+                                                pymongo: bool) -> None:
+    code = BsonCode("x", {"s": 1}) if pymongo else v.Code("x", {"s": 1})
+    records = [{"_id": i, "type": "webhook-incoming", "a": render(d, pymongo), "c": code}
+               for i, d in enumerate(docs)]
     params = {"query": json_util.dumps(query_of(query, True))}
     if sort:
         params["sort"] = sort

@@ -124,6 +124,9 @@ class Code:
     def __hash__(self) -> int:
         return hash((self.code, self.scope is None))
 
+    def __reduce__(self) -> tuple[type, tuple[str, dict[str, Any] | None]]:
+        return (Code, (self.code, None if self.scope is None else dict(self.scope)))
+
     def __repr__(self) -> str:
         scope = "" if self.scope is None else f", {dict(self.scope)!r}"
         return f"Code({self.code!r}{scope})"
