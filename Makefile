@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo bench clean
+.PHONY: test lint typecheck pytest demo bench clean golden-jsbson
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+# The bson package Rocket.Chat 7.x runs: its Node driver, mongodb 6.16.0, depends on bson ^6.10.3,
+# which resolves to 6.10.4 (the last 6.x). Installed into build/ (not committed); needs node + npm.
+JSBSON_VERSION ?= 6.10.4
+JSBSON_DIR := build/jsbson
+
+golden-jsbson:
+	mkdir -p $(JSBSON_DIR)
+	cd $(JSBSON_DIR) && npm install --no-audit --no-fund --no-save --no-package-lock \
+		bson@$(JSBSON_VERSION)
+	node tests/golden/make_jsbson_golden.cjs $(JSBSON_DIR) > tests/golden/jsbson.json
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

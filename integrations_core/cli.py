@@ -1,10 +1,11 @@
 """``integrations-core list`` answers one integrations.list request; ``serve`` runs a server.
 
-The records come from ``--data FILE`` (a JSON array or JSON lines, Extended JSON dates; ``-``
-reads standard input) or, by default, from the sample dataset shipped in the package. ``list``
-prints the response body as JSON; its exit status is 0 for a 200 response, 1 for any other
-response, and 2 for bad usage or an unreadable data file (one line on standard error).
-``serve`` (see :mod:`integrations_core.server.command`) serves the records over HTTP.
+The records come from ``--data FILE`` (any shape ``mongoexport`` writes, Extended JSON values:
+:mod:`integrations_core.datafiles`; ``-`` reads standard input) or, by default, from the sample
+dataset shipped in the package. ``list`` prints the response body as JSON; its exit status is 0
+for a 200 response, 1 for any other response, and 2 for bad usage or an unreadable data file
+(one line on standard error). ``serve`` (see :mod:`integrations_core.server.command`) serves
+the records over HTTP.
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from importlib import metadata, resources
-from typing import Any, TextIO
+from importlib import metadata
+from typing import Any
 
 from . import Caller, Permission, Settings, list_integrations
-from .mql.ejson import decode
-from .mql.errors import InputError
+from .datafiles import DataError, parse_records, read_records, sample_records
+
+__all__ = ["DataError", "build_parser", "main", "parse_records", "read_records",
+           "sample_records"]
 
 PROG = "integrations-core"
-SAMPLE_NAME = "sample.json"
 
 # The endpoint's query parameters, in the order they are handed to the library.
 _ENDPOINT_PARAMS = ("offset", "count", "sort", "fields", "query", "name", "type")
@@ -32,88 +34,6 @@ _PROFILES: dict[str, Callable[[], Settings]] = {
     "rocketchat-7": Settings.rocketchat_7,
 }
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class DataError(Exception):
-    """A data file that cannot be turned into records; the message is one line for a person."""
-
-
-def parse_records(text: str, source: str = "<data>") -> list[dict[str, Any]]:
-    """Records from a JSON array or JSON-lines ``text``, Extended JSON values decoded.
-
-    Raises :class:`DataError` naming ``source`` and the offending line or record.
-    """
-    if text.lstrip().startswith("["):
-        raw: list[Any] = _load_json(text, source)  # valid JSON starting with "[" is a list
-        items = [(f"record {index}", item) for index, item in enumerate(raw)]
-    else:
-        items = [
-            (f"line {number}", _load_json(line, f"{source}: line {number}"))
-            # Only "\n" ends a line: str.splitlines() would also split at U+2028 inside strings.
-            for number, line in enumerate(text.split("\n"), start=1)
-            if line.strip()
-        ]
-    return [_record(item, f"{source}: {where}") for where, item in items]
-
-
-def read_records(path: str | None = None, stdin: TextIO | None = None) -> list[dict[str, Any]]:
-    """Records from the file ``path`` (``-`` = standard input), or the sample when None."""
-    if path is None:
-        return sample_records()
-    source = "<stdin>" if path == "-" else path
-    try:
-        if path == "-":
-            text = (stdin or sys.stdin).read()
-        else:
-            with open(path, encoding="utf-8-sig") as handle:
-                text = handle.read()
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{source}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
-    except OSError as exc:
-        raise DataError(f"cannot read {source}: {exc.strerror or exc}") from None
-    return parse_records(text, source)
-
-
-def sample_records() -> list[dict[str, Any]]:
-    """A fresh copy of the sample dataset shipped in ``integrations_core/data/``."""
-    sample = resources.files("integrations_core") / "data" / SAMPLE_NAME
-    return parse_records(sample.read_text(encoding="utf-8"), SAMPLE_NAME)
-
-
-def _load_json(text: str, source: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}" if "\n" in text else f"column {exc.colno}"
-        raise DataError(f"{source}: invalid JSON at {where}: {exc.msg}") from None
-    except RecursionError:
-        raise DataError(f"{source}: JSON nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
-        raise DataError(f"{source}: invalid JSON: {exc}") from None
-
-
-def _record(item: Any, where: str) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise DataError(f"{where}: expected a JSON object, got {_json_type(item)}")
-    try:
-        record: dict[str, Any] = decode(item)
-    except InputError as exc:
-        raise DataError(f"{where}: {exc}") from None
-    except RecursionError:
-        raise DataError(f"{where}: nested too deeply") from None
-    return record
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array"
 
 
 class _Once(argparse.Action):
@@ -218,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
         endpoint.add_argument(flag, metavar=meta, action=_Once, help=text)
     source = lister.add_argument_group("data")
     source.add_argument("--data", metavar="FILE", action=_Once,
-                        help="records as a JSON array or JSON lines ('-' = stdin); "
+                        help="records as mongoexport writes them: JSON lines, a JSON array, "
+                        "--pretty objects; Extended JSON values ('-' = stdin); "
                         "default: the sample dataset shipped with the package")
     _add_settings_options(lister)
     server = commands.add_parser(

@@ -10,22 +10,23 @@ and ``Collection.count_documents(args["filter"])`` the ``total``::
     page = list(collection.find(**args))
     total = collection.count_documents(args["filter"])
 
-Values that Extended JSON decoding produced are converted to pymongo's ``bson`` types
-(``Regex`` -> ``bson.Regex``, ``Decimal`` -> ``bson.Decimal128``); pymongo must be installed
-only when a query holds such a value. See docs/mongodb.md for indexes and sharding.
+Values that Extended JSON decoding produced (:mod:`integrations_core.mql.values`, ``Decimal``,
+``uuid.UUID``) are converted to the pymongo ``bson`` values MongoDB receives for them, so both
+paths run on the same values; pymongo must be installed only when a query holds such a value.
+See docs/mongodb.md for indexes and sharding.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from integrations_core.listing import request_filter
 from integrations_core.model import Caller
-from integrations_core.mql import compile_projection
-from integrations_core.mql.bson import Regex
+from integrations_core.mql import compile_projection, values
 from integrations_core.mql.errors import QueryError, join_path
 from integrations_core.params import ListRequest, with_id
 from integrations_core.settings import DEFAULT_SETTINGS, Settings
@@ -39,15 +40,17 @@ def to_find_args(
 
     The filter is ``{"$and": [scope, name/type filter, user query]}`` (empty parts left out),
     the sort is the user's sort with ``("_id", 1)`` last unless ``_id`` is already sorted on,
-    and ``count=None`` (no limit) becomes pymongo's ``limit=0``. ``settings`` must be the ones
-    the request was parsed with: their redacted fields are projected away, as the listing does.
+    and ``count=None`` (no limit) becomes pymongo's ``limit=0``; ``Settings.max_time_ms``, when
+    set, is passed on as ``max_time_ms`` (MongoDB's own per-operation time limit). ``settings``
+    must be the ones the request was parsed with: their redacted fields are projected away, as
+    the listing does.
     The result shares no objects with ``request``. Raises ``PermissionError`` for a caller who
     may not list integrations (the endpoint answers 403 before building a query).
     """
     if not can_list(caller.permissions):
         raise PermissionError(f"user {caller.user_id!r} may not list integrations")
     query = to_bson(request.query, "query") if request.query else None
-    return {
+    args: dict[str, Any] = {
         # The listing's own filter and sort builders: the two paths cannot drift apart.
         "filter": request_filter(dataclasses.replace(request, query=query), caller),
         "projection": _projection(request.fields, settings),
@@ -55,6 +58,9 @@ def to_find_args(
         "skip": request.offset,
         "limit": 0 if request.count is None else request.count,
     }
+    if settings.max_time_ms is not None:
+        args["max_time_ms"] = settings.max_time_ms
+    return args
 
 
 def _projection(fields: Mapping[str, int] | None, settings: Settings) -> dict[str, int] | None:
@@ -72,22 +78,51 @@ def _projection(fields: Mapping[str, int] | None, settings: Settings) -> dict[st
 def to_bson(value: Any, path: str = "") -> Any:
     """A fresh copy of a decoded query value in the types pymongo encodes.
 
-    Mappings become dicts, tuples lists, ``mql.bson.Regex`` ``bson.Regex`` and ``Decimal``
-    ``bson.Decimal128``. Raises QueryError for a Decimal that Decimal128 cannot hold exactly.
+    Mappings become dicts and tuples lists; the engine's own values become their pymongo
+    classes (``values.ObjectId`` -> ``bson.ObjectId``, ``Int64`` -> ``bson.Int64``,
+    ``DateMillis`` -> ``bson.DatetimeMS``, ...), ``Decimal`` ``bson.Decimal128`` and
+    ``uuid.UUID`` a subtype-4 ``bson.Binary``; pymongo's own values pass as they are. Raises
+    QueryError for a Decimal that Decimal128 cannot hold exactly.
     """
     if isinstance(value, Mapping):
         return {key: to_bson(item, join_path(path, key)) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_bson(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    if isinstance(value, Regex):
-        from bson.regex import Regex as BsonRegex
+    convert = _TO_BSON.get(type(value))
+    return value if convert is None else convert(value, path)
 
-        return BsonRegex(value.pattern, value.flags)
-    if isinstance(value, Decimal):
-        from bson.decimal128 import Decimal128
 
-        try:
-            return Decimal128(value)
-        except ArithmeticError as exc:
-            raise QueryError(f"{value} does not fit a 128-bit decimal exactly", path) from exc
-    return value
+def _decimal(value: Decimal, path: str) -> Any:
+    from bson.decimal128 import Decimal128
+
+    try:
+        return Decimal128(value)
+    except ArithmeticError as exc:
+        raise QueryError(f"{value} does not fit a 128-bit decimal exactly", path) from exc
+
+
+def _bson(name: str, make: Callable[[Any, Any], Any]) -> Callable[[Any, str], Any]:
+    def convert(value: Any, path: str) -> Any:
+        import bson
+
+        return make(bson, value)
+
+    convert.__name__ = f"to_{name}"
+    return convert
+
+
+_TO_BSON: dict[type, Callable[[Any, str], Any]] = {
+    Decimal: _decimal,
+    values.Regex: _bson("regex", lambda b, v: b.Regex(v.pattern, v.flags)),
+    values.ObjectId: _bson("objectid", lambda b, v: b.ObjectId(v.binary)),
+    values.Binary: _bson("binary", lambda b, v: b.Binary(v.data, v.subtype)),
+    uuid.UUID: _bson("uuid", lambda b, v: b.Binary(v.bytes, 4)),
+    values.Int64: _bson("int64", lambda b, v: b.Int64(int(v))),
+    values.Timestamp: _bson("timestamp", lambda b, v: b.Timestamp(v.time, v.inc)),
+    values.DateMillis: _bson("datetime_ms", lambda b, v: b.DatetimeMS(v.millis)),
+    values.MinKey: _bson("min_key", lambda b, v: b.MinKey()),
+    values.MaxKey: _bson("max_key", lambda b, v: b.MaxKey()),
+    values.Code: _bson("code", lambda b, v: b.Code(v.code, None if v.scope is None
+                                                   else to_bson(dict(v.scope)))),
+}
+"""The engine's values (and ``Decimal``, ``uuid.UUID``) as the pymongo class MongoDB gets."""

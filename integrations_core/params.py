@@ -387,10 +387,14 @@ def _query(text: str, settings: Settings) -> Mapping[str, Any] | None:
     if not query:
         return None
     try:
-        paths = compile_filter(query, limits=settings.query_limits).paths
+        compiled = compile_filter(query, limits=settings.query_limits)
     except QueryError as exc:
         raise exc.prefixed("query") from None
-    for path in sorted(paths):
+    if compiled.cost > settings.max_work_per_record:
+        raise LimitError(f"costs {compiled.cost:,} units of work per record, over "
+                         f"Settings.max_work_per_record ({settings.max_work_per_record:,})",
+                         "query")
+    for path in sorted(compiled.paths):
         _check_redaction(path, "query", settings)
     return query  # type: ignore[no-any-return]
 

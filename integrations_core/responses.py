@@ -13,11 +13,36 @@ import datetime as _dt
 import json
 import math
 import re
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
+from .mql.bson import (
+    ARRAY,
+    BINDATA,
+    BOOL,
+    CODE,
+    CODE_WITH_SCOPE,
+    DATE,
+    MAXKEY,
+    MINKEY,
+    NULL,
+    NUMBER,
+    OBJECT,
+    OBJECTID,
+    REGEX,
+    STRING,
+    TIMESTAMP,
+    UNKNOWN,
+    binary_parts,
+    code_parts,
+    date_millis,
+    document_of,
+    number,
+    regex_parts,
+    type_rank,
+)
 from .mql.ejson import format_date
 
 HEADERS: tuple[tuple[str, str], ...] = (
@@ -107,16 +132,23 @@ _SCALARS = frozenset({str, int, bool, type(None)})
 
 
 def to_json_value(value: Any) -> Any:
-    """A fresh JSON-ready copy of a record value, as ``JSON.stringify`` would write it.
+    """A fresh JSON-ready copy of a record value, as Rocket.Chat's ``JSON.stringify`` of the
+    js-bson value writes it (tests/golden/jsbson.json holds what js-bson writes, type by type).
 
-    Dates become ISO-8601 UTC strings with milliseconds and ``Z``; integral floats are written
-    as integers and NaN/Infinity as null (JavaScript numbers); tuples become lists; bytes become
-    base64; ``Decimal`` becomes ``{"$numberDecimal": "..."}``; other objects their ``str()``.
+    Dates are ISO-8601 UTC strings with milliseconds and ``Z``; integral floats are integers and
+    NaN/Infinity null (JavaScript numbers); ObjectIds their hex string; binData base64 (a
+    16-byte subtype-4 UUID its dashed hex); decimals ``{"$numberDecimal": "..."}``; timestamps
+    ``{"$timestamp": "<t << 32 | i>"}``; code ``{"code", "scope"}``; a DBRef ``{$ref, $id, ...,
+    $db}``. Where js-bson would lose the value (a regex or MinKey/MaxKey becomes ``{}``, an
+    Int64 beyond 2**53 ``{low, high, unsigned}``, a date past JavaScript's range null), the
+    value is written as relaxed Extended JSON v2 instead (docs/rocketchat-differences.md).
     """
     kind = type(value)
     if kind in _SCALARS:
         return value
     if kind is dict:
+        if "$ref" in value and _dbref_like(value):
+            return _mapping(value)
         return {
             key if type(key) is str else _key(key): item if type(item) in _SCALARS
             else to_json_value(item)
@@ -124,30 +156,106 @@ def to_json_value(value: Any) -> Any:
         }
     if kind is list:
         return [item if type(item) in _SCALARS else to_json_value(item) for item in value]
-    return _other(value)
+    return _ENCODERS[type_rank(value)](value)
 
 
 def _key(key: Any) -> str:
     return str.__str__(key) if isinstance(key, str) else str(key)
 
 
-def _other(value: Any) -> Any:
+def _dbref_like(doc: Mapping[str, Any]) -> bool:
+    # js-bson's deserializer makes a DBRef of a document whose only $-keys are $ref, $id and
+    # $db, with a string $ref, a non-null $id and a string $db if any; its toJSON puts $db last.
+    return (isinstance(doc.get("$ref"), str) and doc.get("$id") is not None
+            and isinstance(doc.get("$db", ""), str)
+            and all(k in ("$ref", "$id", "$db") for k in doc if str(k).startswith("$")))
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    doc = document_of(value) or {}
+    out = {_key(key): to_json_value(item) for key, item in doc.items()}
+    if "$db" in out and _dbref_like(doc):
+        out["$db"] = out.pop("$db")
+    return out
+
+
+def _number(value: Any) -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
         return int(value) if value.is_integer() and abs(value) < 1e21 else value
-    if isinstance(value, str):  # a subclass, e.g. a str Enum: its string data
-        return str.__str__(value)
-    if isinstance(value, int):
+    if isinstance(value, int):  # Int64 too: exact digits, where js-bson writes {low, high}
         return int(value)
+    n = number(value)
+    return {"$numberDecimal": "NaN" if n.is_nan() else str(n)}
+
+
+def _binary(value: Any) -> str:
+    subtype, data = binary_parts(value)
+    if subtype == 4 and len(data) == 16:
+        return str(uuid.UUID(bytes=data))
+    return base64.b64encode(data).decode("ascii")
+
+
+def _date(value: Any) -> Any:
     if isinstance(value, _dt.datetime):
         return format_date(value)
-    if isinstance(value, Mapping):
-        return {_key(key): to_json_value(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_json_value(item) for item in value]
-    if isinstance(value, Decimal):
-        return {"$numberDecimal": str(value)}
-    if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    return str(value)
+    millis = date_millis(value)
+    if abs(millis) > _JS_DATE_MAX:  # an Invalid Date: JSON.stringify writes null
+        return {"$date": {"$numberLong": str(millis)}}
+    when = _JS_EPOCH + _dt.timedelta(milliseconds=millis % _DAY_MS)
+    days = millis // _DAY_MS
+    year, month, day = _civil(days)
+    text = f"{year:04d}" if 0 <= year <= 9999 else f"{'+' if year > 0 else '-'}{abs(year):06d}"
+    return (f"{text}-{month:02d}-{day:02d}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}"
+            f".{when.microsecond // 1000:03d}Z")
+
+
+def _civil(days: int) -> tuple[int, int, int]:
+    """The proleptic Gregorian (year, month, day) ``days`` after 1970-01-01, any year."""
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (month <= 2), month, day
+
+
+def _code(value: Any) -> dict[str, Any]:
+    code, scope = code_parts(value)
+    if scope is None:
+        return {"code": code}
+    return {"code": code, "scope": _mapping(scope)}
+
+
+def _regex(value: Any) -> dict[str, Any]:
+    pattern, options = regex_parts(value)
+    return {"$regularExpression": {"pattern": pattern, "options": options}}
+
+
+_JS_DATE_MAX = 8_640_000_000_000_000
+_DAY_MS = 86_400_000
+_JS_EPOCH = _dt.datetime(1970, 1, 1)
+
+_ENCODERS: dict[int, Callable[[Any], Any]] = {
+    MINKEY: lambda v: {"$minKey": 1},
+    NULL: lambda v: None,
+    NUMBER: _number,
+    STRING: str.__str__,  # a str subclass (a str Enum): its string data
+    OBJECT: _mapping,
+    ARRAY: lambda v: [to_json_value(item) for item in v],
+    BINDATA: _binary,
+    OBJECTID: lambda v: bytes(v.binary).hex(),
+    BOOL: bool,
+    DATE: _date,
+    TIMESTAMP: lambda v: {"$timestamp": str((v.time << 32) | v.inc)},
+    REGEX: _regex,
+    CODE: _code,
+    CODE_WITH_SCOPE: _code,
+    MAXKEY: lambda v: {"$maxKey": 1},
+    UNKNOWN: str,
+}
+"""Per BSON type rank, how ``JSON.stringify`` of the js-bson value writes it (see above)."""

@@ -66,7 +66,7 @@ def test_counted_repetition_on_long_names_is_answered_or_refused(pattern: str) -
                for i in range(200)]
     params = {"query": json.dumps({"name": {"$regex": pattern}}), "count": "0"}
     assert _answered_or_refused_for_work(list_integrations(records, CALLER, params))
-    tight = Settings(max_work=1_000_000, max_work_per_record=100)
+    tight = Settings(max_work=1_000_000, max_work_per_record=1_000)
     refused = list_integrations(records, CALLER, params, tight)
     assert refused.status == 400 and BUDGET_REFUSAL in refused.body["error"]
 

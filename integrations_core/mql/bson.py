@@ -1,27 +1,40 @@
-"""BSON's value model over Python values: type order, total comparison and equality.
+"""BSON's value model over Python values: the type of every value, its order and its equality.
 
-Python values stand for BSON types as follows (``bson`` types from pymongo are recognised
-when that package is installed, never required):
+This is the one table that maps Python classes to BSON types. Python values, the engine's own
+classes (:mod:`.values`) and pymongo's ``bson`` classes (recognised by module and class name
+when that package is installed, never required) stand for BSON types as follows:
 
-==============================  ==========================  ====
-Python                          BSON type                    rank
-==============================  ==========================  ====
-``bson.MinKey``                 minKey                       1
-``None`` / missing              null                         5
-``int``/``float``/``Decimal``   numbers (int, long, double)  10
-``str``                         string                       15
-``dict`` / ``Mapping``          object                       20
-``list`` / ``tuple``            array                        25
-``bytes`` / ``bson.Binary``     binData                      30
-``bson.ObjectId``               objectId                     35
-``bool``                        bool                         40
-``datetime`` (naive = UTC)      date                         45
-``bson.Timestamp``              timestamp                    47
-``re.Pattern`` / ``bson.Regex`` regex                        50
-``bson.MaxKey``                 maxKey                       127
-==============================  ==========================  ====
+=====================================================  ===================  ==========  ====
+Python                                                 BSON type            ``$type``   rank
+=====================================================  ===================  ==========  ====
+``MinKey`` (values, bson)                              minKey               -1          1
+``None`` / missing                                     null                 10          5
+``int`` (int32 range / beyond)                         int / long           16 / 18     10
+``Int64`` (values, bson)                               long                 18          10
+``float``                                              double               1           10
+``Decimal`` / ``bson.Decimal128``                      decimal              19          10
+``str`` (also what ``$symbol`` decodes to)             string               2           15
+``dict`` / any ``Mapping`` (``SON``, ``RawBSONDocument``)  object           3           20
+``bson.DBRef`` (as the document ``{$ref, $id, $db}``)  object               3           20
+``list`` / ``tuple``                                   array                4           25
+``bytes`` / ``Binary`` (values, bson) / ``uuid.UUID``  binData              5           30
+``ObjectId`` (values, bson)                            objectId             7           35
+``bool``                                               bool                 8           40
+``datetime`` (naive = UTC) / ``DateMillis`` /          date                 9           45
+``bson.DatetimeMS``
+``Timestamp`` (values, bson)                           timestamp            17          47
+``re.Pattern`` / ``Regex`` (values, bson)              regex                11          50
+``Code`` (values, bson; not a string)                  javascript /         13 / 15     60 /
+                                                       javascriptWithScope              65
+``MaxKey`` (values, bson)                              maxKey               127         127
+=====================================================  ===================  ==========  ====
 
-Source: https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/
+A ``uuid.UUID`` is binData subtype 4 of its 16 bytes. Within a rank values order as the server's
+``compareElementValues`` does: numbers by value across types (NaN below all others and equal to
+every NaN), binData by length then subtype then bytes.
+
+Source: https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/ and
+src/mongo/bson/bsontypes.h ``canonicalizeBSONType``.
 """
 
 from __future__ import annotations
@@ -29,10 +42,15 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
+
+from . import values as _v
+from .values import EPOCH, Regex
+
+__all__ = ["MISSING", "Regex"]
 
 
 class _Missing:
@@ -55,14 +73,6 @@ class _Missing:
 
 MISSING: Final = _Missing()
 
-
-@dataclass(frozen=True, slots=True)
-class Regex:
-    """A BSON regular expression value: a pattern and its MongoDB option letters."""
-
-    pattern: str
-    flags: str = ""
-
 MINKEY: Final = 1
 NULL: Final = 5
 NUMBER: Final = 10
@@ -75,87 +85,139 @@ BOOL: Final = 40
 DATE: Final = 45
 TIMESTAMP: Final = 47
 REGEX: Final = 50
+CODE: Final = 60
+CODE_WITH_SCOPE: Final = 65
 MAXKEY: Final = 127
 UNKNOWN: Final = 200
 
-_RANK: dict[type, int] = {
-    type(None): NULL,
-    _Missing: NULL,
-    bool: BOOL,
-    int: NUMBER,
-    float: NUMBER,
-    Decimal: NUMBER,
-    str: STRING,
-    dict: OBJECT,
-    list: ARRAY,
-    tuple: ARRAY,
-    bytes: BINDATA,
-    _dt.datetime: DATE,
-    re.Pattern: REGEX,
-    Regex: REGEX,
+INT32: Final = (-(2**31), 2**31 - 1)
+
+
+def _int_code(value: Any) -> int:
+    return 16 if INT32[0] <= value <= INT32[1] else 18
+
+
+def _code_code(value: Any) -> int:
+    return 13 if value.scope is None else 15
+
+
+TypeCode = int | Callable[[Any], int]
+
+# class -> (rank, $type number or a function of the value giving it)
+_CLASSES: dict[type, tuple[int, TypeCode]] = {
+    type(None): (NULL, 10),
+    _Missing: (NULL, 0),
+    bool: (BOOL, 8),
+    int: (NUMBER, _int_code),
+    float: (NUMBER, 1),
+    Decimal: (NUMBER, 19),
+    str: (STRING, 2),
+    dict: (OBJECT, 3),
+    list: (ARRAY, 4),
+    tuple: (ARRAY, 4),
+    bytes: (BINDATA, 5),
+    uuid.UUID: (BINDATA, 5),
+    _dt.datetime: (DATE, 9),
+    re.Pattern: (REGEX, 11),
+    Regex: (REGEX, 11),
+    _v.MinKey: (MINKEY, -1),
+    _v.MaxKey: (MAXKEY, 127),
+    _v.Int64: (NUMBER, 18),
+    _v.Binary: (BINDATA, 5),
+    _v.ObjectId: (OBJECTID, 7),
+    _v.Timestamp: (TIMESTAMP, 17),
+    _v.Code: (CODE, _code_code),
+    _v.DateMillis: (DATE, 9),
 }
 
-# pymongo's bson types, recognised by module and class name so that bson stays optional.
-_BSON_RANKS: Final = {
-    "MinKey": MINKEY,
-    "MaxKey": MAXKEY,
-    "Int64": NUMBER,
-    "Decimal128": NUMBER,
-    "Binary": BINDATA,
-    "ObjectId": OBJECTID,
-    "Timestamp": TIMESTAMP,
-    "Regex": REGEX,
-    "SON": OBJECT,
+# pymongo's bson classes, by class name, so that bson stays optional.
+_BSON_CLASSES: Final[dict[str, tuple[int, TypeCode]]] = {
+    "MinKey": (MINKEY, -1),
+    "MaxKey": (MAXKEY, 127),
+    "Int64": (NUMBER, 18),
+    "Decimal128": (NUMBER, 19),
+    "Binary": (BINDATA, 5),
+    "ObjectId": (OBJECTID, 7),
+    "Timestamp": (TIMESTAMP, 17),
+    "Regex": (REGEX, 11),
+    "SON": (OBJECT, 3),
+    "RawBSONDocument": (OBJECT, 3),
+    "DBRef": (OBJECT, 3),
+    "Code": (CODE, _code_code),
+    "DatetimeMS": (DATE, 9),
 }
+_UNKNOWN_TYPE: Final = (UNKNOWN, 0)
 
 
-def _rank_of_type(t: type) -> int:
+def _learn(t: type) -> tuple[int, TypeCode]:
+    entry: tuple[int, TypeCode] = _UNKNOWN_TYPE
     for base in t.__mro__:
-        if base.__module__.startswith("bson") and base.__name__ in _BSON_RANKS:
-            return _BSON_RANKS[base.__name__]
-        if base in _RANK:
-            return _RANK[base]
-    if issubclass(t, Mapping):
-        return OBJECT
-    if type(t).__name__ == "_Regexp" or t.__name__ == "_Regexp":  # google-re2's compiled pattern
-        return REGEX
-    return UNKNOWN
+        if base.__module__.startswith("bson") and base.__name__ in _BSON_CLASSES:
+            entry = _BSON_CLASSES[base.__name__]
+            break
+        if base in _CLASSES:
+            entry = _CLASSES[base]
+            break
+    else:
+        if issubclass(t, Mapping):
+            entry = (OBJECT, 3)
+        elif t.__name__ == "_Regexp":  # google-re2's compiled pattern
+            entry = (REGEX, 11)
+    _CLASSES[t] = entry
+    _RANK[t] = entry[0]
+    return entry
+
+
+_RANK: dict[type, int] = {t: rank for t, (rank, _) in _CLASSES.items()}
 
 
 def type_rank(value: object) -> int:
     """The canonical BSON type rank of ``value`` (``UNKNOWN`` for foreign Python objects)."""
-    t = type(value)
-    rank = _RANK.get(t)
+    rank = _RANK.get(type(value))
     if rank is None:
-        rank = _rank_of_type(t)
-        _RANK[t] = rank
+        rank = _learn(type(value))[0]
+    if rank == CODE and value.scope is not None:  # type: ignore[attr-defined]
+        return CODE_WITH_SCOPE
     return rank
 
 
-def is_nan(value: object) -> bool:
-    """True for a float or Decimal NaN (quiet or signalling)."""
-    if isinstance(value, Decimal):
-        return value.is_nan()  # comparing a signalling NaN would raise
-    return value != value
+def bson_type_code(value: Any) -> int:
+    """The ``$type`` number of a present value (an ``int`` is 16 in int32 range, else 18)."""
+    entry = _CLASSES.get(type(value)) or _learn(type(value))
+    code = entry[1]
+    return code if isinstance(code, int) else code(value)
 
 
-def _number(value: Any) -> Any:
+# --- views: one reading of each kind of value ---------------------------------------------------
+
+def number(value: Any) -> Any:
+    """A number Python compares exactly with int/float/Decimal (``Decimal128`` as ``Decimal``)."""
     if type(value).__name__ == "Decimal128":
         return value.to_decimal()
     return value
 
 
-def _cmp_numbers(a: Any, b: Any) -> int:
-    a, b = _number(a), _number(b)
-    a_nan, b_nan = is_nan(a), is_nan(b)
-    if a_nan or b_nan:
-        # NaN sorts below every other number and equals itself.
-        return (b_nan - a_nan) if not (a_nan and b_nan) else 0
-    if isinstance(a, Decimal) and isinstance(b, float) and math.isinf(b):
-        b = Decimal(b)
-    elif isinstance(b, Decimal) and isinstance(a, float) and math.isinf(a):
-        a = Decimal(a)
-    return int((a > b) - (a < b))
+def is_nan(value: object) -> bool:
+    """True for a float, Decimal or Decimal128 NaN (quiet or signalling)."""
+    if isinstance(value, Decimal):
+        return value.is_nan()  # comparing a signalling NaN would raise
+    if type(value).__name__ == "Decimal128":
+        return bool(value.to_decimal().is_nan())  # type: ignore[attr-defined]
+    return value != value
+
+
+def binary_parts(value: Any) -> tuple[int, bytes]:
+    """``(subtype, data)`` of a binData value."""
+    if type(value) is bytes:
+        return 0, value
+    if isinstance(value, uuid.UUID):
+        return 4, value.bytes
+    if isinstance(value, _v.Binary):
+        return value.subtype, value.data
+    return int(getattr(value, "subtype", 0)), bytes(value)
+
+
+_US: Final = _dt.timedelta(microseconds=1)
 
 
 def utc_naive(value: _dt.datetime) -> _dt.datetime:
@@ -168,25 +230,40 @@ def utc_naive(value: _dt.datetime) -> _dt.datetime:
         return _dt.datetime.min if value.year == _dt.MINYEAR else _dt.datetime.max
 
 
-def _cmp_plain(a: Any, b: Any) -> int:
-    return int((a > b) - (a < b))
+def date_micros(value: Any) -> int:
+    """Microseconds since the Unix epoch of any date value (``datetime``, ``DateMillis``,
+    ``bson.DatetimeMS``)."""
+    if isinstance(value, _dt.datetime):
+        return (utc_naive(value) - EPOCH) // _US
+    if isinstance(value, _v.DateMillis):
+        return value.millis * 1000
+    return int(value) * 1000  # bson.DatetimeMS: int() is its milliseconds
 
 
-def _cmp_dates(a: Any, b: Any) -> int:
-    return _cmp_plain(utc_naive(a), utc_naive(b))
+def date_millis(value: Any) -> int:
+    """Milliseconds since the Unix epoch (a ``datetime``'s microseconds are truncated)."""
+    return date_micros(value) // 1000
 
 
-def _bin_key(value: Any) -> tuple[int, int, bytes]:
-    # BSON orders binData by length, then subtype, then bytes.
-    return (len(value), int(getattr(value, "subtype", 0)), bytes(value))
+def document_of(value: Any) -> Mapping[str, Any] | None:
+    """The document an object-typed value stands for (a ``bson.DBRef`` is ``{$ref, $id, $db,
+    ...}``, as MongoDB stores it); None for any other value."""
+    if isinstance(value, Mapping):
+        return value
+    if type(value).__name__ == "DBRef" and type_rank(value) == OBJECT:
+        return dict(value.as_doc())
+    return None
 
 
-def _cmp_bin(a: Any, b: Any) -> int:
-    return _cmp_plain(_bin_key(a), _bin_key(b))
+def code_parts(value: Any) -> tuple[str, Mapping[str, Any] | None]:
+    """``(code, scope or None)`` of a javascript value."""
+    if isinstance(value, _v.Code):
+        return value.code, value.scope
+    return str.__str__(value), value.scope
 
 
 def regex_parts(value: Any) -> tuple[str, str]:
-    """(pattern, flags) of a compiled or BSON regex, flags as MongoDB letters."""
+    """(pattern, flags) of a compiled or BSON regex, flags as sorted MongoDB letters."""
     pattern = value.pattern
     if isinstance(pattern, bytes):
         pattern = pattern.decode("utf-8", "replace")
@@ -201,27 +278,82 @@ def regex_parts(value: Any) -> tuple[str, str]:
     return pattern, letters
 
 
-def _cmp_regex(a: Any, b: Any) -> int:
-    return _cmp_plain(regex_parts(a), regex_parts(b))
+# --- order ------------------------------------------------------------------------------------
+
+Key = tuple[int, Any]
 
 
-def _cmp_objectid(a: Any, b: Any) -> int:
-    return _cmp_plain(a.binary, b.binary)
-
-
-def _cmp_timestamp(a: Any, b: Any) -> int:
-    return _cmp_plain((a.time, a.inc), (b.time, b.inc))
-
-
-def _cmp_equal(a: Any, b: Any) -> int:
+def _zero(value: Any) -> int:
     return 0
 
 
-def _cmp_unknown(a: Any, b: Any) -> int:
-    return _cmp_plain(repr(a), repr(b))
+def _number_key(value: Any) -> tuple[int, Any]:
+    n = number(value)
+    return (0, 0) if is_nan(n) else (1, n)
+
+
+def _object_key(value: Any) -> tuple[tuple[int, Any, Any], ...]:
+    # (rank, name, value) per field: BSON compares types, then names, then values
+    doc = document_of(value) or {}
+    return tuple((r, k, n) for k, x in doc.items() for r, n in (bson_key(x),))
+
+
+def _binary_key(value: Any) -> tuple[int, int, bytes]:
+    subtype, data = binary_parts(value)
+    return (len(data), subtype, data)  # BSON orders binData by length, then subtype, then bytes
+
+
+def _code_key(value: Any) -> tuple[str, Any]:
+    code, scope = code_parts(value)
+    return (code, () if scope is None else _object_key(scope))
+
+
+_KEYS: dict[int, Callable[[Any], Any]] = {
+    MINKEY: _zero,
+    NULL: _zero,
+    NUMBER: _number_key,
+    STRING: str.__str__,
+    OBJECT: _object_key,
+    ARRAY: lambda v: tuple(map(bson_key, v)),
+    BINDATA: _binary_key,
+    OBJECTID: lambda v: bytes(v.binary),
+    BOOL: bool,
+    DATE: date_micros,
+    TIMESTAMP: lambda v: (v.time, v.inc),
+    REGEX: regex_parts,
+    CODE: _code_key,
+    CODE_WITH_SCOPE: _code_key,
+    MAXKEY: _zero,
+    UNKNOWN: repr,
+}
+"""Per rank, a plain Python value that orders (and equals) as BSON orders that rank."""
+
+
+def bson_key(value: Any) -> Key:
+    """``(rank, native)``: tuples that compare as :func:`compare` compares the values."""
+    rank = type_rank(value)
+    return (rank, _KEYS[rank](value))
+
+
+def _cmp_plain(a: Any, b: Any) -> int:
+    return int((a > b) - (a < b))
+
+
+def _cmp_numbers(a: Any, b: Any) -> int:
+    a, b = number(a), number(b)
+    a_nan, b_nan = is_nan(a), is_nan(b)
+    if a_nan or b_nan:
+        # NaN sorts below every other number and equals itself.
+        return (b_nan - a_nan) if not (a_nan and b_nan) else 0
+    if isinstance(a, Decimal) and isinstance(b, float) and math.isinf(b):
+        b = Decimal(b)
+    elif isinstance(b, Decimal) and isinstance(a, float) and math.isinf(a):
+        a = Decimal(a)
+    return int((a > b) - (a < b))
 
 
 def _cmp_object(a: Any, b: Any) -> int:
+    a, b = document_of(a) or {}, document_of(b) or {}
     ib, nb = iter(b.items()), len(b)
     for i, (ka, va) in enumerate(a.items()):
         if i >= nb:
@@ -249,21 +381,16 @@ def _cmp_array(a: Any, b: Any) -> int:
     return _cmp_plain(len(a), len(b))
 
 
+def _by_key(key: Callable[[Any], Any]) -> Callable[[Any, Any], int]:
+    return lambda a, b: _cmp_plain(key(a), key(b))
+
+
 _SAME_RANK: dict[int, Callable[[Any, Any], int]] = {
-    MINKEY: _cmp_equal,
-    NULL: _cmp_equal,
+    **{rank: _by_key(key) for rank, key in _KEYS.items()},
     NUMBER: _cmp_numbers,
     STRING: _cmp_plain,
     OBJECT: _cmp_object,
     ARRAY: _cmp_array,
-    BINDATA: _cmp_bin,
-    OBJECTID: _cmp_objectid,
-    BOOL: _cmp_plain,
-    DATE: _cmp_dates,
-    TIMESTAMP: _cmp_timestamp,
-    REGEX: _cmp_regex,
-    MAXKEY: _cmp_equal,
-    UNKNOWN: _cmp_unknown,
 }
 
 

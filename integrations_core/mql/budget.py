@@ -62,13 +62,14 @@ class WorkLimitError(LimitError):
 class Meter:
     """The work one request may still do, and what it has done (``spent``)."""
 
-    __slots__ = ("allowance", "deadline", "limit_name", "spent")
+    __slots__ = ("allowance", "deadline", "limit_name", "max_time_ms", "spent")
 
     def __init__(self, allowance: int, *, limit_name: str = "max_work",
                  max_time_ms: int | None = None) -> None:
         self.allowance = allowance
         self.spent = 0
         self.limit_name = limit_name
+        self.max_time_ms = max_time_ms
         self.deadline = None if max_time_ms is None else time.monotonic() + max_time_ms / 1000
 
     def grant(self, units: int) -> None:
@@ -85,7 +86,7 @@ class Meter:
     def check_time(self) -> None:
         """Refuse to go on past the wall-clock deadline, if there is one."""
         if self.deadline is not None and time.monotonic() > self.deadline:
-            raise WorkLimitError("took longer than max_time_ms")
+            raise WorkLimitError(f"took longer than Settings.max_time_ms ({self.max_time_ms} ms)")
 
 
 _current = threading.local()

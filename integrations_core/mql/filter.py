@@ -9,13 +9,13 @@ from decimal import Decimal
 from typing import Any, Protocol, cast
 
 from . import ejson
-from .bson import UNKNOWN, Regex, regex_parts, type_rank
+from .bson import CODE, CODE_WITH_SCOPE, REGEX, UNKNOWN, Regex, regex_parts, type_rank
 from .budget import RECORD
 from .cache import ByteBoundedCache
 from .codegen import generate
 from .errors import LimitError, QueryError, join_path
 from .limits import DEFAULT_LIMITS, Limits, shape_key, thaw
-from .operators import OPERATORS, FieldFn, QueryFn, operator, unsupported
+from .operators import OPERATORS, FieldFn, QueryFn, is_dbref, operator, unsupported
 from .paths import split_path
 from .predicates import Test, regex_matches
 from .regex import compile_regex
@@ -93,7 +93,7 @@ class Compiler:
         """The condition a field's value states: operators, a regex, or equality."""
         if isinstance(value, Mapping) and value:
             first = next(iter(value))
-            if isinstance(first, str) and first.startswith("$"):
+            if isinstance(first, str) and first.startswith("$") and not is_dbref(value):
                 return self.operator_object(value, where)
         if isinstance(value, Regex):
             return Leaf(self.regex(value, where))
@@ -123,11 +123,12 @@ class Compiler:
     def literal(self, value: Any, where: str) -> Any:
         """A value the query compares with: any BSON value, documents without ``$`` keys."""
         if isinstance(value, Mapping):
+            dbref = is_dbref(value)
             for key, item in value.items():
                 if not isinstance(key, str):
                     raise QueryError("field names must be strings", where)
                 at = join_path(where, key)
-                if key.startswith("$"):
+                if key.startswith("$") and not dbref:
                     raise unsupported(key, at)
                 self.literal(item, at)
         elif isinstance(value, (list, tuple)):
@@ -135,14 +136,17 @@ class Compiler:
                 self.literal(item, f"{where}[{i}]")
         elif type(value) is int and not _INT64[0] <= value <= _INT64[1]:
             raise QueryError("integer is out of the 64-bit range", where)
-        elif type_rank(value) == UNKNOWN:
+        elif (rank := type_rank(value)) == UNKNOWN:
             raise QueryError(f"values of type {type(value).__name__} cannot be queried", where)
+        elif rank in (CODE, CODE_WITH_SCOPE):
+            raise QueryError("JavaScript code ($code, bson.Code) is not allowed in a query: "
+                             "this engine neither runs nor matches code", where)
         return value
 
 
 def _normalise(query: Any) -> Any:
-    """Decode Extended JSON and turn Python ``re`` patterns into :class:`Regex` values."""
-    if isinstance(query, re.Pattern):
+    """Turn Python ``re`` patterns and ``bson.Regex`` values into :class:`Regex` values."""
+    if isinstance(query, re.Pattern) or (type_rank(query) == REGEX and type(query) is not Regex):
         return Regex(*regex_parts(query))
     if isinstance(query, Decimal) and query.is_snan():
         return Decimal("NaN")  # a signalling NaN raises when compared; it means NaN here

@@ -46,7 +46,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 from . import predicates
-from .bson import MISSING, Regex, is_nan
+from .bson import MISSING, Regex, is_nan, number
 from .budget import VALUE, charge
 from .errors import QueryError, join_path
 from .paths import ARRAY_TYPES, is_document
@@ -165,7 +165,7 @@ def _members(ctx: Context, operand: Any, where: str) -> predicates.Test:
         at = f"{where}[{i}]"
         if isinstance(item, Regex):
             regexes.append(ctx.regex(item, at).pred)
-        elif isinstance(item, Mapping) and any(str(k).startswith("$") for k in item):
+        elif is_operator_object(item):
             raise QueryError("cannot nest an operator inside $in / $nin", at)
         else:
             if not (type(item) in _HASHED and item == item):  # NaN is not hashed
@@ -187,7 +187,7 @@ def true_value(value: Any) -> bool:
     if value is None or value is MISSING or value is False:
         return False
     if predicates.is_number(value):
-        return bool(value != 0)
+        return bool(number(value) != 0)
     return True
 
 
@@ -204,7 +204,7 @@ def _type_code(item: Any, where: str) -> tuple[int, ...]:
         raise QueryError(f"unknown type name alias {item!r}", where)
     if predicates.is_number(item) and not isinstance(item, bool):
         code = _whole_number(item, "a type number", where)
-        if code == item and code in predicates.TYPE_CODES:
+        if code == number(item) and code in predicates.TYPE_CODES:
             return (code,)
     raise QueryError(f"invalid BSON type {item!r}", where)
 
@@ -223,6 +223,7 @@ def _whole_number(value: Any, what: str, where: str) -> int:
     """A numeric operand truncated toward zero, within 64 bits (ints are never made floats)."""
     if isinstance(value, bool) or not predicates.is_number(value):
         raise QueryError(f"{what} must be a number", where)
+    value = number(value)  # a Decimal128 as the Decimal it holds
     if not isinstance(value, int) and (is_nan(value) or math.isinf(float(value))):
         raise QueryError(f"{what} cannot be NaN or infinite", where)
     result = int(value)
@@ -245,11 +246,23 @@ def _mod(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond
 def _size(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:
     ctx.count(where)
     size = _whole_number(operand, "$size", where)
-    if size != operand:
+    if size != number(operand):
         raise QueryError("$size needs a whole number", where)
     if size < 0:
         raise QueryError("$size may not be negative", where)
     return Leaf(predicates.Test(predicates.size_is(size)), whole_arrays=True)
+
+
+def is_dbref(obj: Mapping[Any, Any]) -> bool:
+    """A document holding ``$ref`` and ``$id`` is a DBRef value, compared as it is, never read as
+    operators (src/mongo/db/matcher/expression_parser.cpp ``isDBRefDocument``)."""
+    return "$ref" in obj and "$id" in obj
+
+
+def is_operator_object(value: Any) -> bool:
+    """A document with a ``$``-key that is not a DBRef: operators, not a value."""
+    return (isinstance(value, Mapping) and any(str(k).startswith("$") for k in value)
+            and not is_dbref(value))
 
 
 def _is_elem_match(item: Any) -> bool:
@@ -272,7 +285,7 @@ def _all(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond
             conds.append(elem_match(ctx, item["$elemMatch"], join_path(at, "$elemMatch"), item))
         elif isinstance(item, Regex):
             conds.append(Leaf(ctx.regex(item, at)))
-        elif isinstance(item, Mapping) and any(str(k).startswith("$") for k in item):
+        elif is_operator_object(item):
             raise QueryError("no operators other than $elemMatch inside $all", at)
         else:
             conds.append(_eq(ctx, item, at))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .bson import MISSING
+from .bson import MISSING, document_of
 from .budget import CLOSURE_CALL, VALUE, charge
 from .errors import LimitError, QueryError
 
@@ -81,8 +81,9 @@ def _walk(doc: Any, parts: tuple[str, ...], i: int, leaf: bool, out: list[Any]) 
         if i == n or type(value) in ARRAY_TYPES:
             break
         if not is_document(value):
-            value = MISSING
-            break
+            value = document_of(value) or MISSING  # a bson.DBRef is walked as its document
+            if value is MISSING:
+                break
     if type(value) not in ARRAY_TYPES:
         out.append(value)
     elif i == n:
@@ -98,13 +99,14 @@ def _in_array(array: Any, parts: tuple[str, ...], i: int, leaf: bool, out: list[
     index = _index_of(parts[i])
     last = i + 1 == len(parts)
     for position, element in enumerate(array):
-        if is_document(element):
-            _walk(element, parts, i, leaf, out)
+        doc = element if is_document(element) else document_of(element)
+        if doc is not None:
+            _walk(doc, parts, i, leaf, out)
             if position == index:
                 if last:
                     out.append(element)
                 else:
-                    _walk(element, parts, i + 1, leaf, out)
+                    _walk(doc, parts, i + 1, leaf, out)
         elif position == index:
             if last:
                 out.append(element)

@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from .bson import (
-    ARRAY,
     BOOL,
     DATE,
     MAXKEY,
@@ -28,6 +27,7 @@ from .bson import (
     REGEX,
     STRING,
     Regex,
+    bson_type_code,
     compare,
     is_nan,
     regex_parts,
@@ -35,8 +35,11 @@ from .bson import (
     type_rank,
     utc_naive,
 )
+from .bson import number as _as_number
 from .budget import DEEP_COMPARE, PER_REGEX_UNIT, REGEX_CALL, VALUE, charge
 from .paths import ARRAY_TYPES, ValuePred
+
+__all__ = ["TYPE_ALIASES", "TYPE_CODES", "Test", "bson_type_code", "has_type"]
 
 _NUMS = frozenset({int, float, Decimal})
 _NATIVE_NUMS = frozenset({int, float})
@@ -106,6 +109,8 @@ _DATE = (
 def equals(operand: Any) -> Test:
     """``$eq``: same BSON type bracket and equal value; null also matches missing."""
     rank = type_rank(operand)
+    if rank == NUMBER:
+        operand = _as_number(operand)  # a Decimal128 as the Decimal it holds
     if rank == NULL:
         return Test(is_null, "({v} is None or {v} is MISSING)")
     if rank == STRING and type(operand) is str:
@@ -126,11 +131,11 @@ def equals(operand: Any) -> Test:
             return is_number(v) and not is_nan(v) and same(v, operand) == 0
 
         return Test(number, _NATIVE % "==", operand)
-    if rank == DATE:
-        when = utc_naive(operand)
-        return Test(lambda v: isinstance(v, _dt.datetime) and utc_naive(v) == when,
-                    _DATE % "==", when)
     same = same_rank_comparator(rank)
+    if rank == DATE and isinstance(operand, _dt.datetime):
+        when = utc_naive(operand)
+        return Test(lambda v: utc_naive(v) == when if isinstance(v, _dt.datetime)
+                    else type_rank(v) == DATE and same(v, when) == 0, _DATE % "==", when)
     return Test(lambda v: type_rank(v) == rank and same(v, operand) == 0,
                 cost=DEEP_COMPARE + VALUE * values_in(operand))
 
@@ -153,6 +158,8 @@ def compares(op: str, operand: Any) -> Test:
     cmp, symbol = COMPARATORS[op], SYMBOLS[op]
     inclusive = op in ("$gte", "$lte")
     rank = type_rank(operand)
+    if rank == NUMBER:
+        operand = _as_number(operand)
     if rank == NULL:
         return Test(is_null if inclusive else never)
     if rank in (MINKEY, MAXKEY):
@@ -173,11 +180,11 @@ def compares(op: str, operand: Any) -> Test:
     if rank == STRING and type(operand) is str:
         return Test(lambda v: type_rank(v) == STRING and cmp(v, operand),
                     _STRING % symbol, operand)
-    if rank == DATE:
-        when = utc_naive(operand)
-        return Test(lambda v: isinstance(v, _dt.datetime) and cmp(utc_naive(v), when),
-                    _DATE % symbol, when)
     same = same_rank_comparator(rank)
+    if rank == DATE and isinstance(operand, _dt.datetime):
+        when = utc_naive(operand)
+        return Test(lambda v: cmp(utc_naive(v), when) if isinstance(v, _dt.datetime)
+                    else type_rank(v) == DATE and cmp(same(v, when), 0), _DATE % symbol, when)
     return Test(lambda v: type_rank(v) == rank and cmp(same(v, operand), 0),
                 cost=DEEP_COMPARE + VALUE * values_in(operand))
 
@@ -208,11 +215,12 @@ def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:
         elif t in _NATIVE_NUMS:
             if v in numbers:
                 return True
-        elif by_number and is_number(v) and any(p(v) for p in by_number):
-            return True
+        elif by_number and is_number(v):
+            charge(VALUE * len(by_number))  # a Decimal or Int64: compared one by one
+            if any(p(v) for p in by_number):
+                return True
         return any(p(v) for p in others)
 
-    cost += VALUE * len(by_number)
     if not others and not numbers:
         return Test(member, "({v}.__class__ is str and {v} in {c})", frozenset(strings),
                     cost=cost)
@@ -251,7 +259,13 @@ def size_is(length: int) -> ValuePred:
 def _truncated_mod(value: Any, divisor: int) -> int | None:
     if type(value) is bool or not is_number(value) or is_nan(value):
         return None
-    if not isinstance(value, int):
+    value = _as_number(value)
+    if isinstance(value, Decimal):
+        # A decimal is truncated exactly (jstests/decimal/decimal_find_query.js: $mod [2, 0]).
+        if not value.is_finite() or not -(2**63) <= value < 2**63:
+            return None
+        value = int(value)
+    elif not isinstance(value, int):
         value = float(value)
         # MongoDB truncates to a 64-bit integer; NaN, infinities and doubles outside that
         # range never match (jstests/core/query/mod/mod_special_values.js).
@@ -283,21 +297,6 @@ TYPE_ALIASES: dict[str, tuple[int, ...]] = {
     "decimal": (19,), "minKey": (-1,), "maxKey": (127,), "number": (1, 16, 18, 19),
 }
 TYPE_CODES = frozenset(code for codes in TYPE_ALIASES.values() for code in codes)
-_CODE_OF_RANK = {NULL: 10, STRING: 2, ARRAY: 4, BOOL: 8, DATE: 9, REGEX: 11, MINKEY: -1,
-                 MAXKEY: 127, 20: 3, 30: 5, 35: 7, 47: 17}
-
-
-def bson_type_code(value: Any) -> int:
-    """The BSON type number of a present value (an int is 16 in int32 range, else 18)."""
-    if type(value) is int:
-        return 16 if -(2**31) <= value < 2**31 else 18
-    if type(value) is float:
-        return 1
-    rank = type_rank(value)
-    if rank == NUMBER:
-        name = type(value).__name__
-        return 18 if name == "Int64" else 19 if name in ("Decimal", "Decimal128") else 16
-    return _CODE_OF_RANK.get(rank, 0)
 
 
 def has_type(codes: frozenset[int]) -> ValuePred:

@@ -24,29 +24,19 @@ from __future__ import annotations
 import datetime as _dt
 from collections import Counter
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from itertools import chain, repeat
 from operator import itemgetter, ne
 from typing import Any, NamedTuple
 
 from .bson import (
-    ARRAY,
-    BINDATA,
     BOOL,
     DATE,
-    MAXKEY,
-    MINKEY,
     MISSING,
     NULL,
     NUMBER,
-    OBJECT,
-    OBJECTID,
-    REGEX,
     STRING,
-    TIMESTAMP,
-    regex_parts,
-    type_rank,
-    utc_naive,
+    bson_key,
+    date_micros,
 )
 from .budget import MULTIKEY_STEP, SORT_KEY, charge
 from .errors import QueryError
@@ -86,48 +76,8 @@ def _is_array(value: object) -> bool:
 # --- native keys -----------------------------------------------------------------------------
 
 
-def _number(value: Any) -> Any:
-    """A number Python compares exactly with int/float/Decimal, or None for NaN."""
-    if type(value).__name__ == "Decimal128":
-        value = value.to_decimal()
-    if isinstance(value, Decimal):
-        return None if value.is_nan() else value
-    return None if value != value else value
-
-
-def _items(value: Any) -> tuple[tuple[int, Any, Any], ...]:
-    charge(SORT_KEY * len(value))
-    return tuple((r, k, n) for k, x in value.items() for r, n in (_nested(x),))
-
-
-def _zero(value: Any) -> int:
-    return 0
-
-
-_NESTED: dict[int, Callable[[Any], Any]] = {
-    MINKEY: _zero,
-    NULL: _zero,
-    STRING: str,
-    OBJECT: _items,  # (rank, name, value) per field: BSON compares types, then names, then values
-    ARRAY: lambda v: tuple(map(_nested, v)),
-    BINDATA: lambda v: (len(v), int(getattr(v, "subtype", 0)), bytes(v)),  # length first
-    OBJECTID: lambda v: bytes(v.binary),
-    BOOL: bool,
-    DATE: utc_naive,
-    TIMESTAMP: lambda v: (v.time, v.inc),
-    REGEX: regex_parts,
-    MAXKEY: _zero,
-}
-
-
-def _nested(value: Any) -> Key:
-    """The key of a value inside a document or array (NaN is encoded inside the number bracket)."""
-    rank = type_rank(value)
-    if rank == NUMBER:
-        n = _number(value)
-        return (NUMBER, (0, 0) if n is None else (1, n))
-    encode = _NESTED.get(rank)
-    return (rank, repr(value) if encode is None else encode(value))
+_nested = bson_key
+"""The key of a value inside a document or array (NaN is encoded inside the number bracket)."""
 
 
 def _float_key(v: float) -> Key:
@@ -141,7 +91,7 @@ _TOP: dict[type, Callable[[Any], Key]] = {
     bool: lambda v: (BOOL, v),
     type(None): lambda v: (NULL, 0),
     type(MISSING): lambda v: (NULL, 0),
-    _dt.datetime: lambda v: (DATE, utc_naive(v)),
+    _dt.datetime: lambda v: (DATE, date_micros(v)),
     _Sentinel: lambda v: (_UNDEFINED_RANK, 0),  # only _UNDEF reaches a key
 }
 

@@ -35,7 +35,6 @@ METEOR = "https://docs.meteor.com/api/ejson.html"
         ({"$regexp": "^a", "$flags": "im"}, Regex("^a", "im"), METEOR),
         ({"$regexp": "^a"}, Regex("^a", ""), METEOR),
         ({"a": [{"$numberInt": "1"}, {"b": {"$numberLong": "2"}}]}, {"a": [1, {"b": 2}]}, EJSON),
-        ({"$date": "2024-01-01T00:00:00Z", "x": 1}, {"$date": "2024-01-01T00:00:00Z", "x": 1}, EJSON),
     ],
 )
 def test_decode(value: Any, expected: Any, source: str) -> None:
@@ -62,7 +61,9 @@ def test_nan() -> None:
         ({"$numberDecimal": "abc"}, "$numberDecimal"),
         ({"$regularExpression": {"pattern": "a"}}, "$regularExpression"),
         ({"$regularExpression": {"pattern": "a", "options": "q"}}, "$regularExpression.options"),
-        ({"a": [{"$regexp": 1}]}, "a[0]"),
+        ({"a": [{"$regexp": 1}]}, "a[0].$regexp"),
+        # bson-corpus top.json "Bad $date (extra field)": a wrapper has exactly its own keys
+        ({"$date": "2024-01-01T00:00:00Z", "x": 1}, "$date"),
     ],
 )
 def test_decode_rejects(value: Any, path: str) -> None:

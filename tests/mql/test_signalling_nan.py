@@ -20,8 +20,10 @@ VALUES = [SNAN, Decimal("NaN"), 1, float("nan"), [SNAN], {"b": SNAN}]
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({"a": {"$gt": {"$numberDecimal": "sNaN"}}}, [False, False, False, False, False, False]),
-        ({"a": {"$gte": {"$numberDecimal": "sNaN"}}}, [True, True, False, True, True, False]),
+        # Extended JSON has no signalling NaN ("sNaN" is not a $numberDecimal string: BSON
+        # corpus decimal128-7 "0sNaN"), so the Python value stands in the query.
+        ({"a": {"$gt": SNAN}}, [False, False, False, False, False, False]),
+        ({"a": {"$gte": SNAN}}, [True, True, False, True, True, False]),
         ({"a": {"$eq": SNAN}}, [True, True, False, True, True, False]),
         ({"a": 1}, [False, False, True, False, False, False]),
         ({"a": {"$in": [1, "x"]}}, [False, False, True, False, False, False]),
