@@ -107,17 +107,22 @@ def read_records(path: str | None = None, stdin: TextIO | None = None) -> list[d
     if path is None:
         return sample_records()
     source = "<stdin>" if path == "-" else path
+    return parse_records(read_text(path, DataError, stdin), source)
+
+
+def read_text(path: str, error: type[Exception], stdin: TextIO | None = None) -> str:
+    """The UTF-8 text of the file ``path`` (``-`` = standard input); an unreadable file is an
+    ``error`` with a one-line message naming it."""
+    source = "<stdin>" if path == "-" else path
     try:
         if path == "-":
-            text = (stdin or sys.stdin).read()
-        else:
-            with open(path, encoding="utf-8-sig") as handle:
-                text = handle.read()
+            return (stdin or sys.stdin).read()
+        with open(path, encoding="utf-8-sig") as handle:
+            return handle.read()
     except UnicodeDecodeError as exc:
-        raise DataError(f"{source}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+        raise error(f"{source}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except OSError as exc:
-        raise DataError(f"cannot read {source}: {exc.strerror or exc}") from None
-    return parse_records(text, source)
+        raise error(f"cannot read {source}: {exc.strerror or exc}") from None
 
 
 def sample_records() -> list[dict[str, Any]]:

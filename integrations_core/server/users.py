@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..datafiles import read_text
 from ..model import Permission
 
 _PERMISSIONS = frozenset(p.value for p in Permission)
@@ -79,14 +80,7 @@ def parse_users(text: str, source: str = "<users>") -> tuple[User, ...]:
 
 def load_users(path: str) -> tuple[User, ...]:
     """The users of the file ``path``; raises :class:`UsersError`."""
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except UnicodeDecodeError as exc:
-        raise UsersError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
-    except OSError as exc:
-        raise UsersError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return parse_users(text, path)
+    return parse_users(read_text(path, UsersError), path)
 
 
 def _user(item: Any, where: str) -> User:
