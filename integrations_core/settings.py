@@ -52,12 +52,12 @@ class Settings:
     max_regexes: int = 8
     """Most regular expressions a ``query`` may run per record (``$regex``, regex values, and
     regexes inside ``$in``/``$nin``/``$all``/``$not``)."""
-    max_work: int = 50_000_000
+    max_work: int = 30_000_000
     """The work budget of one request, in the deterministic units of
     :mod:`integrations_core.mql.budget` (about a nanosecond each on the reference machine), on
     top of :attr:`max_work_per_record` for every record the request reads. A request that needs
     more is refused with a 400 naming the limit, never answered with a partial page."""
-    max_work_per_record: int = 10_000
+    max_work_per_record: int = 6_000
     """The budget each record read adds: a request may cost a bounded multiple of a plain scan
     of the collection (about 0.5 µs a record), never more. A ``query`` whose static cost per
     record is over it is refused when it is compiled."""

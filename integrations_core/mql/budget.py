@@ -33,11 +33,11 @@ RECORD = 500
 """One record offered to the filter (the call and the loop around it)."""
 VALUE = 120
 """One value fetched on a path and tested by one condition."""
-CLOSURE_CALL = 1_000
+CLOSURE_CALL = 2_000
 """Entering the closures that walk a dotted path (the generated code's slow path)."""
 DEEP_COMPARE = 1_500
-"""Comparing a value with a document, an array or another non-native operand (a Python-level
-BSON comparison), on top of :data:`VALUE` per value the operand holds."""
+"""Comparing a value with a document or an array (a Python-level BSON comparison), on top of
+:data:`VALUE` per value the operand holds."""
 REGEX_CALL = 2_500
 """The fixed part of one call of a regex without a ``call_cost`` of its own (encoding the
 subject, entering RE2)."""

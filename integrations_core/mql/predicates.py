@@ -137,7 +137,14 @@ def equals(operand: Any) -> Test:
         return Test(lambda v: utc_naive(v) == when if isinstance(v, _dt.datetime)
                     else type_rank(v) == DATE and same(v, when) == 0, _DATE % "==", when)
     return Test(lambda v: type_rank(v) == rank and same(v, operand) == 0,
-                cost=DEEP_COMPARE + VALUE * values_in(operand))
+                cost=_compare_cost(operand))
+
+
+def _compare_cost(operand: Any) -> int:
+    """A Python-level BSON comparison: documents and arrays are walked value by value."""
+    if isinstance(operand, Mapping) or type(operand) in ARRAY_TYPES:
+        return DEEP_COMPARE + VALUE * values_in(operand)
+    return 2 * VALUE
 
 
 def values_in(operand: Any) -> int:
@@ -186,7 +193,7 @@ def compares(op: str, operand: Any) -> Test:
         return Test(lambda v: cmp(utc_naive(v), when) if isinstance(v, _dt.datetime)
                     else type_rank(v) == DATE and cmp(same(v, when), 0), _DATE % symbol, when)
     return Test(lambda v: type_rank(v) == rank and cmp(same(v, operand), 0),
-                cost=DEEP_COMPARE + VALUE * values_in(operand))
+                cost=_compare_cost(operand))
 
 
 def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:

@@ -268,10 +268,10 @@ def _affordable(query: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """
     def fits(candidate: dict[str, Any]) -> bool:
         try:
-            compile_filter(candidate, limits=settings.query_limits)
+            compiled = compile_filter(candidate, limits=settings.query_limits)
         except InputError:
             return False
-        return True
+        return compiled.cost <= settings.max_work_per_record
 
     if fits(query):
         return query
