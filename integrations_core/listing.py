@@ -9,7 +9,7 @@ Records are read, never changed; the response holds fresh copies of the returned
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from itertools import islice
 from typing import Any, cast
@@ -22,7 +22,7 @@ from .mql.documents import diagnose, document_values
 from .mql.errors import InputError, LimitError, QueryError
 from .mql.filter import Filter
 from .mql.limits import Limits
-from .mql.projection import Projection
+from .mql.projection import copy_value
 from .mql.regex import escape
 from .params import (
     ListRequest,
@@ -166,16 +166,22 @@ def _both(first: Filter, second: Filter) -> Filter:
     return both
 
 
-def _projection(fields: Mapping[str, int] | None, settings: Settings) -> Projection | None:
-    """The user's projection with the redacted fields taken out of every record."""
-    hidden = {path: 0 for path in sorted(settings.redacted)}
-    if fields is None:
-        return compile_projection(hidden, limits=settings.limits) if hidden else None
-    shape = compile_projection(fields, limits=settings.limits)
-    if hidden and not shape.inclusion:
-        # params.py refused any projection path related to a redacted one, so no collision.
-        shape = compile_projection({**fields, **hidden}, limits=settings.limits)
-    return shape
+def _projection(fields: Mapping[str, int] | None,
+                settings: Settings) -> Callable[[Mapping[str, Any]], dict[str, Any]] | None:
+    """The user's projection, then the redacted fields taken out of the copy it made."""
+    shape: Callable[[Mapping[str, Any]], Any] | None = (
+        None if fields is None else compile_projection(fields, limits=settings.limits))
+    redactor = settings.redactor
+    if redactor is None:
+        return shape
+    copy = shape or copy_value
+
+    def redacted(record: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = copy(record)
+        redactor.strip(out)
+        return out
+
+    return redacted
 
 
 def request_filter(request: ListRequest, caller: Caller) -> dict[str, Any]:

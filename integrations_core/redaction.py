@@ -1,0 +1,128 @@
+"""``Settings.redact``: the hidden fields, the paths that would reveal them, and their removal.
+
+The rule (docs/security.md, "Redaction"):
+
+* A redacted field is a dotted path of field names (``token``, ``a.b``): the values at that path
+  in a record, through any arrays on the way, as MongoDB reads ``a.b`` in ``{a: [{b: 1}]}``.
+  A component made of digits is refused when ``Settings`` is built: MongoDB reads ``urls.0``
+  as "element 0 of ``urls``" and as "field ``0``", and hiding one array element while the rest
+  of the array, its length and its order stay readable hides nothing. ``_id`` cannot be hidden
+  (every sort ends with it).
+* A path a request reads (a ``query``, ``sort`` or ``fields`` path, or ``name``/``type``)
+  reveals a field if it is the field, inside it (``token.0``), around it (``a`` for ``a.b``),
+  or one of those once numeric components below the top level are taken as array indexes
+  (``a.0.b``, ``a.1.2.b``).
+* Removal takes out of every returned record each key whose path (the keys above it, then the
+  key itself split at its dots) is the field or inside it, at any depth of arrays: a literal
+  key ``"a.b"`` (MongoDB 5.0+ stores such keys) is hidden with ``a.b``, as ``{"a": {"b": ...}}``
+  is. No query, sort or projection path can address a literal dotted key, so removal is the
+  only place where one could be revealed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Union
+
+SECRET_FIELDS = frozenset({"token", "script", "scriptCompiled"})
+"""The fields ``Settings(redact=True)`` removes: the webhook token and the integration script
+(source and compiled), which let anyone who reads them post as the integration or read its
+logic."""
+
+Trie = dict[str, Union["Trie", bool]]
+"""Hidden fields by component: ``{"a": {"b": True}}`` for ``a.b``; True ends a hidden field."""
+
+
+def redacted_fields(redact: Any) -> frozenset[str]:
+    """The field paths ``Settings(redact=...)`` hides; ValueError for a value it cannot honour."""
+    if redact is True:
+        return SECRET_FIELDS
+    if redact is False or redact is None:
+        return frozenset()
+    if isinstance(redact, (str, bytes)) or not isinstance(redact, Iterable):
+        raise ValueError("Settings.redact must be True, False or an iterable of field paths, "
+                         f"not a {type(redact).__name__}")
+    fields = frozenset(redact)
+    for field in sorted(fields, key=repr):
+        if not isinstance(field, str) or not all(
+            part and not part.startswith("$") and "\x00" not in part
+            for part in field.split(".")
+        ):
+            raise ValueError(f"Settings.redact: {field!r} is not a field path")
+        if any(part.isascii() and part.isdigit() for part in field.split(".")):
+            raise ValueError(f"Settings.redact: {field!r} has a numeric component, which "
+                             "MongoDB also reads as an array position; redaction hides fields, "
+                             "not array elements: hide the whole array or a named field")
+        if field.split(".")[0] == "_id":
+            raise ValueError("Settings.redact cannot hide _id (every sort ends with it)")
+    return fields
+
+
+def revealed(path: str, fields: Iterable[str]) -> str | None:
+    """The field of ``fields`` that reading ``path`` would reveal (the first in order), or None."""
+    parts = path.split(".")
+    for field in sorted(fields):
+        if _reaches(parts, field.split(".")):
+            return field
+    return None
+
+
+def _reaches(path: list[str], field: list[str]) -> bool:
+    # Positions in ``field`` that the components read so far can stand at; a numeric
+    # component below the top level may also be an array index, which stays where it is.
+    at = {0}
+    for part in path:
+        if len(field) in at:
+            return True
+        at = {i + 1 for i in at if field[i] == part} | (at - {0} if part.isdigit() else set())
+        if not at:
+            return False
+    return True
+
+
+class Redactor:
+    """Removes hidden fields from records the caller owns (fresh copies): ``strip(doc)``."""
+
+    __slots__ = ("_trie",)
+
+    def __init__(self, fields: Iterable[str]) -> None:
+        trie: Trie = {}
+        for field in sorted(fields):  # "a" sorts before "a.b", which it already hides
+            node = trie
+            *parents, last = field.split(".")
+            for part in parents:
+                child = node.setdefault(part, {})
+                if not isinstance(child, dict):
+                    break
+                node = child
+            else:
+                node[last] = True
+        self._trie = trie
+
+    def strip(self, value: Any) -> None:
+        """Delete, in place, every key of ``value`` (dicts, in lists and tuples at any depth)
+        that holds a hidden field. ``value`` must be the caller's own copy."""
+        _strip(value, self._trie)
+
+
+def _strip(value: Any, node: Trie) -> None:
+    if type(value) is dict:
+        for key in [k for k in value if type(k) is str and k.partition(".")[0] in node]:
+            below = _follow(node, key)
+            if below is True:
+                del value[key]
+            elif below:
+                _strip(value[key], below)
+    elif type(value) is list or type(value) is tuple:
+        for item in value:
+            _strip(item, node)
+
+
+def _follow(node: Trie, key: str) -> Trie | bool:
+    """What of ``node`` lies under ``key``: True (hidden), a sub-trie, or {} (nothing)."""
+    here: Trie | bool = node
+    for part in key.split("."):
+        if not isinstance(here, dict):
+            return True
+        here = here.get(part, {})
+    return here
