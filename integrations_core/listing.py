@@ -22,7 +22,6 @@ from .mql.documents import diagnose, document_values
 from .mql.errors import InputError, LimitError, QueryError
 from .mql.filter import Filter
 from .mql.limits import Limits
-from .mql.projection import copy_value
 from .mql.regex import escape
 from .params import (
     ListRequest,
@@ -167,19 +166,15 @@ def _both(first: Filter, second: Filter) -> Filter:
 
 
 def _projection(fields: Mapping[str, int] | None,
-                settings: Settings) -> Callable[[Mapping[str, Any]], dict[str, Any]] | None:
-    """The user's projection, then the redacted fields taken out of the copy it made."""
-    shape: Callable[[Mapping[str, Any]], Any] | None = (
-        None if fields is None else compile_projection(fields, limits=settings.limits))
+                settings: Settings) -> Callable[[Mapping[str, Any]], Mapping[str, Any]] | None:
+    """The user's projection, then the redacted fields taken out (docs/security.md)."""
+    shape = None if fields is None else compile_projection(fields, limits=settings.limits)
     redactor = settings.redactor
-    if redactor is None:
-        return shape
-    copy = shape or copy_value
+    if redactor is None or shape is None:
+        return redactor or shape
 
-    def redacted(record: Mapping[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = copy(record)
-        redactor.strip(out)
-        return out
+    def redacted(record: Mapping[str, Any]) -> Mapping[str, Any]:
+        return redactor(shape(record))
 
     return redacted
 

@@ -21,7 +21,7 @@ The rule (docs/security.md, "Redaction"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
 SECRET_FIELDS = frozenset({"token", "script", "scriptCompiled"})
@@ -81,7 +81,9 @@ def _reaches(path: list[str], field: list[str]) -> bool:
 
 
 class Redactor:
-    """Removes hidden fields from records the caller owns (fresh copies): ``strip(doc)``."""
+    """``redactor(doc)``: ``doc`` without its hidden fields. New containers are made only on
+    the way to a removed key; everything else is shared with ``doc`` (copy the result before
+    handing it out, as the listing's ``to_json_value`` does)."""
 
     __slots__ = ("_trie",)
 
@@ -99,23 +101,29 @@ class Redactor:
                 node[last] = True
         self._trie = trie
 
-    def strip(self, value: Any) -> None:
-        """Delete, in place, every key of ``value`` (dicts, in lists and tuples at any depth)
-        that holds a hidden field. ``value`` must be the caller's own copy."""
-        _strip(value, self._trie)
+    def __call__(self, doc: Mapping[str, Any]) -> Mapping[str, Any]:
+        return _redact(doc, self._trie)  # type: ignore[no-any-return]
 
 
-def _strip(value: Any, node: Trie) -> None:
-    if type(value) is dict:
-        for key in [k for k in value if type(k) is str and k.partition(".")[0] in node]:
+def _redact(value: Any, node: Trie) -> Any:
+    if isinstance(value, Mapping):
+        related = [key for key in value if type(key) is str and key.partition(".")[0] in node]
+        if not related:
+            return value
+        out = dict(value)
+        for key in related:
             below = _follow(node, key)
             if below is True:
-                del value[key]
+                del out[key]
             elif below:
-                _strip(value[key], below)
-    elif type(value) is list or type(value) is tuple:
-        for item in value:
-            _strip(item, node)
+                out[key] = _redact(value[key], below)
+        return out
+    if type(value) is list or type(value) is tuple:
+        items = [_redact(item, node) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items if type(value) is list else tuple(items)
+    return value
 
 
 def _follow(node: Trie, key: str) -> Trie | bool:

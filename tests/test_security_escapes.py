@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from redaction_oracle import shows
 from test_security_fuzz import PARAMS as HOSTILE_PARAMS
 from test_security_fuzz import SETTINGS as FUZZ_SETTINGS
-from test_security_fuzz import assert_well_formed, json_texts
+from test_security_fuzz import assert_well_formed
 
 from integrations_core import Caller, Permission, Response, Settings, list_integrations
 from integrations_core.mql import compile_filter, compile_projection, compile_sort
