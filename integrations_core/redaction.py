@@ -7,7 +7,9 @@ The rule (docs/security.md, "Redaction"):
   A component made of digits is refused when ``Settings`` is built: MongoDB reads ``urls.0``
   as "element 0 of ``urls``" and as "field ``0``", and hiding one array element while the rest
   of the array, its length and its order stay readable hides nothing. ``_id`` cannot be hidden
-  (every sort ends with it).
+  (every sort ends with it), nor can what the visibility scope reads (``type``,
+  ``_createdBy._id`` and what holds or lies under them): which records a caller gets depends
+  on them, so no response could be independent of their values.
 * A path a request reads (a ``query``, ``sort`` or ``fields`` path, or ``name``/``type``)
   reveals a field if it is the field, inside it (``token.0``), around it (``a`` for ``a.b``),
   or one of those once numeric components below the top level are taken as array indexes
@@ -22,7 +24,12 @@ The rule (docs/security.md, "Redaction"):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any, Union
+
+from .model import Caller
+from .mql import compile_filter
+from .visibility import LIST_PERMISSIONS, visibility_filter
 
 SECRET_FIELDS = frozenset({"token", "script", "scriptCompiled"})
 """The fields ``Settings(redact=True)`` removes: the webhook token and the integration script
@@ -55,7 +62,17 @@ def redacted_fields(redact: Any) -> frozenset[str]:
                              "not array elements: hide the whole array or a named field")
         if field.split(".")[0] == "_id":
             raise ValueError("Settings.redact cannot hide _id (every sort ends with it)")
+        scope = next((path for path in sorted(scope_paths()) if revealed(path, [field])), None)
+        if scope is not None:
+            raise ValueError(f"Settings.redact cannot hide {field!r}: who may see a record "
+                             f"depends on {scope!r} (docs/architecture.md, Visibility)")
     return fields
+
+
+@cache
+def scope_paths() -> frozenset[str]:
+    """Every field the visibility scope reads, for a caller holding all four permissions."""
+    return compile_filter(visibility_filter(Caller("any-user", LIST_PERMISSIONS))).paths
 
 
 def revealed(path: str, fields: Iterable[str]) -> str | None:

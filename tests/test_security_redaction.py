@@ -136,8 +136,9 @@ def test_neighbours_of_redacted_fields_stay_usable(param: str, value: dict[str, 
     (["a.b"], "fields", {"a": 1}, 400),
     (["a.b"], "fields", {"a.c": 1}, 200),
     (["name"], "name", "Jira", 400),
-    (["type"], "type", IN, 400),
     (["name"], "type", IN, 200),
+    (["_createdBy.username"], "query", {"_createdBy._id": "u-ann"}, 200),
+    (["_createdBy.username"], "query", {"_createdBy": {"$exists": True}}, 400),
 ])
 def test_custom_redactions(redact: list[str], param: str, value: Any, status: int) -> None:
     text = value if isinstance(value, str) else json.dumps(value)
@@ -203,6 +204,13 @@ DOT_NOTATION = "https://www.mongodb.com/docs/manual/core/document/#dot-notation"
     # source: DESIGN 4.2 (every sort ends with _id, whose order would reveal it)
     (["_id"], "cannot hide _id"),
     (["_id.x"], "cannot hide _id"),
+    # source: DESIGN 4.1 (the scope reads type and _createdBy._id): which records a caller
+    # gets depends on them, so no response can be independent of their values
+    (["type"], "who may see a record depends on 'type'"),
+    (["type.x"], "depends on 'type'"),
+    (["_createdBy"], "depends on '_createdBy._id'"),
+    (["_createdBy._id"], "depends on '_createdBy._id'"),
+    (["_createdBy._id.x"], "depends on '_createdBy._id'"),
     # source: MongoDB field names (no empty components, no leading $, no null byte)
     (["a..b"], "is not a field path"),
     (["$where"], "is not a field path"),
@@ -218,8 +226,9 @@ def test_a_redaction_that_cannot_be_honoured_is_refused(redact: Any, says: str) 
     assert says in str(info.value)
 
 
-@pytest.mark.parametrize("redact", [["a.b0"], ["a.x1.b"], ["a٣"], ["token"], ["a-1.b"]])
-def test_field_names_with_digits_can_be_hidden(redact: list[str]) -> None:
+@pytest.mark.parametrize("redact", [["a.b0"], ["a.x1.b"], ["a٣"], ["token"], ["a-1.b"],
+                                    ["_createdBy.username"], ["types"], ["_createdByX"]])
+def test_neighbouring_fields_can_be_hidden(redact: list[str]) -> None:
     assert Settings(redact=redact).redacted == frozenset(redact)
 
 
