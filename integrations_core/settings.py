@@ -71,7 +71,9 @@ class Settings:
     redact: bool | Iterable[str] = False
     """Fields removed from every returned record, and which no ``query``, ``sort``, ``fields``,
     ``name`` or ``type`` may read: True for :data:`SECRET_FIELDS`, or an iterable of dotted
-    paths. Off by default, as in Rocket.Chat. Stored as a frozenset; see :attr:`redacted`."""
+    paths. Off by default, as in Rocket.Chat. Stored as a frozenset; see :attr:`redacted`.
+    A path that cannot be honoured (a numeric component such as ``urls.0``, ``_id``, what the
+    visibility scope reads) is a ValueError here (:mod:`integrations_core.redaction`)."""
 
     query_enabled: bool = True
     """False: ``query`` is accepted and ignored, as 7.x does unless the server sets
