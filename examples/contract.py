@@ -72,6 +72,7 @@ BY_NAME = qs('{"name": 1}')
 BY_NAME_DESC = qs('{"name": -1}')
 BAD_SORT = qs('{"name": 2}')
 NAME_ONLY = '{"name": 1}'
+PARALLEL_SORT = '{"channel": 1, "urls": 1}'
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,14 @@ def check_sample_app(get: Get) -> None:
 
     assert get(PATH, login("u-dave", "dave-token")).status == 403
     assert get(PATH, login("u-dave", "alice-token")).status == 401
+
+    # The sample's outgoing integrations hold two arrays: MongoDB refuses to sort on both
+    # (https://www.mongodb.com/docs/manual/reference/method/cursor.sort/), a 400, never a 500.
+    reply = get(f"{PATH}?sort={qs(PARALLEL_SORT)}", login("u-alice", "alice-token"))
+    assert reply.status == 400, reply.text
+    body = json.loads(reply.text)
+    assert body["errorType"] == "error-invalid-sort"
+    assert "parallel arrays" in body["details"]["reason"]
 
 
 Send = Callable[[str, str], Reply]

@@ -9,7 +9,7 @@ Records are read, never changed; the response holds fresh copies of the returned
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from itertools import islice
 from typing import Any, cast
@@ -22,7 +22,6 @@ from .mql.documents import diagnose, document_values
 from .mql.errors import InputError, LimitError, QueryError
 from .mql.filter import Filter
 from .mql.limits import Limits
-from .mql.projection import Projection
 from .mql.regex import escape
 from .params import (
     ListRequest,
@@ -166,16 +165,18 @@ def _both(first: Filter, second: Filter) -> Filter:
     return both
 
 
-def _projection(fields: Mapping[str, int] | None, settings: Settings) -> Projection | None:
-    """The user's projection with the redacted fields taken out of every record."""
-    hidden = {path: 0 for path in sorted(settings.redacted)}
-    if fields is None:
-        return compile_projection(hidden, limits=settings.limits) if hidden else None
-    shape = compile_projection(fields, limits=settings.limits)
-    if hidden and not shape.inclusion:
-        # params.py refused any projection path related to a redacted one, so no collision.
-        shape = compile_projection({**fields, **hidden}, limits=settings.limits)
-    return shape
+def _projection(fields: Mapping[str, int] | None,
+                settings: Settings) -> Callable[[Mapping[str, Any]], Mapping[str, Any]] | None:
+    """The user's projection, then the redacted fields taken out (docs/security.md)."""
+    shape = None if fields is None else compile_projection(fields, limits=settings.limits)
+    redactor = settings.redactor
+    if redactor is None or shape is None:
+        return redactor or shape
+
+    def redacted(record: Mapping[str, Any]) -> Mapping[str, Any]:
+        return redactor(shape(record))
+
+    return redacted
 
 
 def request_filter(request: ListRequest, caller: Caller) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from typing import Any
 from .model import INTEGRATION_TYPES
 from .mql import compile_filter, compile_projection, compile_sort
 from .mql.ejson import decode
-from .mql.errors import InputError, LimitError, QueryError, join_path
+from .mql.errors import InputError, LimitError, QueryError, describe, join_path
 from .settings import DEFAULT_SETTINGS, Settings
 
 PARAMETERS = ("offset", "count", "sort", "fields", "query", "name", "type")
@@ -202,11 +202,11 @@ def _integer(name: str, value: Any, settings: Settings) -> int:
     if settings.js_parse_int:
         number = js_parse_int(value if isinstance(value, str) else _js_number_text(value))
         if number is None:
-            raise ParamError(f"{value!r} is not a number", name)
+            raise ParamError(f"{describe(value)} is not a number", name)
     elif value.isascii() and value.isdigit():
         number = _digits(value, 10)
     else:
-        raise ParamError(f"must be a non-negative integer, not {value!r}", name)
+        raise ParamError(f"must be a non-negative integer, not {describe(value)}", name)
     if number < 0:
         raise ParamError(f"must not be negative, got {number}", name)
     return number
@@ -285,7 +285,8 @@ def _type(value: str | None, settings: Settings) -> str | None:
     if value is None:
         return None
     if value not in INTEGRATION_TYPES:
-        raise ParamError(f'must be "webhook-incoming" or "webhook-outgoing", not {value!r}', "type")
+        raise ParamError(f'must be "webhook-incoming" or "webhook-outgoing", not {describe(value)}',
+                         "type")
     return value
 
 

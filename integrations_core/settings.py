@@ -10,11 +10,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .mql.limits import DEFAULT_LIMITS, MAX_DEPTH_CEILING, Limits
-
-SECRET_FIELDS = frozenset({"token", "script", "scriptCompiled"})
-"""The fields ``Settings(redact=True)`` removes: the webhook token and the integration script
-(source and compiled), which let anyone who reads them post as the integration or read its
-logic."""
+from .redaction import SECRET_FIELDS as SECRET_FIELDS  # re-exported: part of the public API
+from .redaction import Redactor, redacted_fields, revealed
 
 _POSITIVE = ("max_param_length", "max_query_length", "max_sort_length", "max_fields_length",
              "max_sort_keys", "max_conditions", "max_regexes", "default_count", "max_count",
@@ -74,7 +71,9 @@ class Settings:
     redact: bool | Iterable[str] = False
     """Fields removed from every returned record, and which no ``query``, ``sort``, ``fields``,
     ``name`` or ``type`` may read: True for :data:`SECRET_FIELDS`, or an iterable of dotted
-    paths. Off by default, as in Rocket.Chat. Stored as a frozenset; see :attr:`redacted`."""
+    paths. Off by default, as in Rocket.Chat. Stored as a frozenset; see :attr:`redacted`.
+    A path that cannot be honoured (a numeric component such as ``urls.0``, ``_id``, what the
+    visibility scope reads) is a ValueError here (:mod:`integrations_core.redaction`)."""
 
     query_enabled: bool = True
     """False: ``query`` is accepted and ignored, as 7.x does unless the server sets
@@ -108,7 +107,9 @@ class Settings:
         if not 1 <= self.limits.max_depth <= MAX_DEPTH_CEILING:  # Limits checks it too
             raise ValueError(f"Settings.limits.max_depth must be between 1 and "
                              f"{MAX_DEPTH_CEILING}, not {self.limits.max_depth!r}")
-        object.__setattr__(self, "redact", _redacted_fields(self.redact))
+        hidden = redacted_fields(self.redact)
+        object.__setattr__(self, "redact", hidden)
+        object.__setattr__(self, "_redactor", Redactor(hidden) if hidden else None)
         object.__setattr__(self, "_query_limits", replace(
             self.limits, max_conditions=self.max_conditions, max_regexes=self.max_regexes))
 
@@ -123,17 +124,20 @@ class Settings:
         """The redacted field paths (empty when redaction is off)."""
         return self.redact  # type: ignore[return-value]  # normalised by __post_init__
 
+    @property
+    def redactor(self) -> Redactor | None:
+        """What removes the redacted fields from a returned record (None when redaction is
+        off)."""
+        return self._redactor  # type: ignore[attr-defined, no-any-return]
+
     def hides(self, path: str) -> str | None:
         """The redacted field that reading ``path`` would reveal, or None.
 
         ``path`` reveals a redacted field if it is the field, inside it (``token.0``,
         ``script.x``) or around it (``a`` for ``a.b``). Numeric components may be array
-        indexes, so ``a.0.b`` reveals ``a.b`` too.
+        indexes, so ``a.0.b`` reveals ``a.b`` too (:mod:`integrations_core.redaction`).
         """
-        for field in sorted(self.redacted):
-            if _reaches(path.split("."), field.split(".")):
-                return field
-        return None
+        return revealed(path, self.redacted)
 
     @classmethod
     def rocketchat_7(cls, **overrides: Any) -> Settings:
@@ -149,39 +153,6 @@ class Settings:
         }
         preset.update(overrides)
         return cls(**preset)
-
-
-def _reaches(path: list[str], field: list[str]) -> bool:
-    # Positions in ``field`` that the components read so far can stand at; a numeric
-    # component below the top level may also be an array index, which stays where it is.
-    at = {0}
-    for part in path:
-        if len(field) in at:
-            return True
-        at = {i + 1 for i in at if field[i] == part} | (at - {0} if part.isdigit() else set())
-        if not at:
-            return False
-    return True
-
-
-def _redacted_fields(redact: Any) -> frozenset[str]:
-    if redact is True:
-        return SECRET_FIELDS
-    if redact is False or redact is None:
-        return frozenset()
-    if isinstance(redact, (str, bytes)) or not isinstance(redact, Iterable):
-        raise ValueError("Settings.redact must be True, False or an iterable of field paths, "
-                         f"not {redact!r}")
-    fields = frozenset(redact)
-    for field in fields:
-        if not isinstance(field, str) or not all(
-            part and not part.startswith("$") for part in field.split(".")
-        ):
-            raise ValueError(f"Settings.redact: {field!r} is not a field path")
-        if field.split(".")[0] == "_id":
-            # Every sort ends with _id, so its order would reveal a redacted _id.
-            raise ValueError("Settings.redact cannot hide _id")
-    return fields
 
 
 DEFAULT_SETTINGS = Settings()

@@ -322,6 +322,24 @@ def test_default_data_is_the_sample(run: Run) -> None:
     assert body["total"] == len(visible)
 
 
+PARALLEL_SORT = '{"channel": 1, "urls": 1}'
+
+
+def test_a_parallel_array_sort_on_the_sample_is_a_400_body(run: Run) -> None:
+    # Issue 9 ("Nothing escapes"): the shipped outgoing integrations hold both arrays, which
+    # MongoDB cannot sort on together ("cannot sort with keys that are parallel arrays",
+    # https://www.mongodb.com/docs/manual/reference/method/cursor.sort/).
+    assert any(isinstance(r.get("channel"), list) and isinstance(r.get("urls"), list)
+               for r in sample_records())
+    code, body, err = run("list", *ALICE_ARGS, "--sort", PARALLEL_SORT)
+    assert (code, err) == (1, "")
+    assert body["errorType"] == "error-invalid-sort"
+    assert body["error"] == (f'Invalid sort parameter provided: "{PARALLEL_SORT}" '
+                             "[error-invalid-sort]")
+    assert "parallel arrays" in body["details"]["reason"]
+    assert body["details"]["reason"].startswith("sort")
+
+
 def test_python_dash_m() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "integrations_core", "list", *ALICE_ARGS, "--count", "2",

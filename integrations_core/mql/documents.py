@@ -13,6 +13,8 @@ import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
+from .errors import describe
+
 MAX_NESTING = 100
 """MongoDB's nesting limit for BSON documents."""
 
@@ -23,8 +25,7 @@ class RecordError(TypeError):
 
 def _describe(record: Any) -> str:
     ident = record.get("_id", None) if isinstance(record, Mapping) else None
-    text = repr(ident) if ident is not None else "without an _id"
-    return text if len(text) <= 60 else text[:57] + "..."
+    return describe(ident, 60) if ident is not None else "without an _id"
 
 
 def document_values(record: Any) -> int:
@@ -56,7 +57,7 @@ def document_values(record: Any) -> int:
                     value.utcoffset()
                 except Exception as exc:
                     raise RecordError(f"record {_describe(record)} holds a date whose tzinfo "
-                                      f"fails: {exc!r}") from None
+                                      f"fails ({type(exc).__name__})") from None
             continue
         if depth > MAX_NESTING:
             raise RecordError(f"record {_describe(record)} is nested deeper than "

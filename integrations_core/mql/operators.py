@@ -48,7 +48,7 @@ from typing import Any, Literal, Protocol
 from . import predicates
 from .bson import MISSING, Regex, is_nan, number
 from .budget import VALUE, charge
-from .errors import QueryError, join_path
+from .errors import QueryError, describe, join_path
 from .paths import ARRAY_TYPES, is_document
 from .regex import check_options
 from .tree import (
@@ -201,12 +201,12 @@ def _type_code(item: Any, where: str) -> tuple[int, ...]:
     if isinstance(item, str):
         if item in predicates.TYPE_ALIASES:
             return predicates.TYPE_ALIASES[item]
-        raise QueryError(f"unknown type name alias {item!r}", where)
+        raise QueryError(f"unknown type name alias {describe(item)}", where)
     if predicates.is_number(item) and not isinstance(item, bool):
         code = _whole_number(item, "a type number", where)
         if code == number(item) and code in predicates.TYPE_CODES:
             return (code,)
-    raise QueryError(f"invalid BSON type {item!r}", where)
+    raise QueryError(f"invalid BSON type {describe(item)}", where)
 
 
 def _type(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any]) -> Cond:

@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Any, Union
 
 from .bson import MISSING, Regex
-from .errors import LimitError, QueryError
+from .errors import LimitError, QueryError, describe
 from .limits import DEFAULT_LIMITS, Limits
 from .paths import split_field_path
 
@@ -140,9 +140,8 @@ def _value(value: Any, path: str) -> int:
     if isinstance(value, str):
         raise QueryError("projection expressions and literals are not supported; "
                          "use 0 or 1", path)
-    text = repr(value)
-    text = text if len(text) <= 40 else text[:37] + "..."
-    raise QueryError(f"projection values must be 0, 1, true or false, not {text}", path)
+    raise QueryError(f"projection values must be 0, 1, true or false, not {describe(value)}",
+                     path)
 
 
 def _grow(tree: Tree, parts: tuple[str, ...], path: str, owners: dict[int, str]) -> None:

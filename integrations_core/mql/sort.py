@@ -18,7 +18,7 @@ from typing import Any
 
 from .bson import MISSING
 from .budget import SORT_COMPARE, SORT_KEY, charge
-from .errors import LimitError, QueryError
+from .errors import LimitError, QueryError, describe
 from .limits import DEFAULT_LIMITS, Limits
 from .paths import split_field_path
 from .sortkeys import Key, document_key, key_columns, native_column
@@ -71,7 +71,7 @@ class Sort:
     def top(self, docs: Iterable[Mapping[str, Any]], k: int) -> list[Mapping[str, Any]]:
         """The first ``k`` documents in sort order: ``sorted(docs)[:k]``, computed faster."""
         if type(k) is not int or k < 0:
-            raise QueryError(f"k must be a non-negative integer, not {_short(k)}", "k")
+            raise QueryError(f"k must be a non-negative integer, not {describe(k)}", "k")
         items = docs if type(docs) is list else list(docs)
         if not k:
             return []
@@ -159,21 +159,16 @@ def _row_key(cols: list[list[Any]], rows: list[int], n: int) -> Callable[[int], 
     return dict(zip(rows, keys, strict=True)).__getitem__
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _direction(value: Any, where: str) -> int:
     if isinstance(value, Mapping):
-        raise QueryError(f"sort by {_short(dict(value))} is not supported; "
+        raise QueryError(f"sort by {describe(dict(value))} is not supported; "
                          "the direction must be 1 or -1", where)
     if type(value) in (int, float):
         if value == 1:
             return 1
         if value == -1:
             return -1
-    raise QueryError(f"sort direction must be 1 or -1, not {_short(value)}", where)
+    raise QueryError(f"sort direction must be 1 or -1, not {describe(value)}", where)
 
 
 def _pairs(spec: Any) -> list[tuple[Any, Any, str]]:
