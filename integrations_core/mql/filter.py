@@ -130,7 +130,7 @@ class Compiler:
 
     def regex(self, value: Regex, where: str) -> Test:
         """A compiled regex predicate for ``value`` (strings searched, regex values compared)."""
-        search = compile_regex(value.pattern, value.flags, where, self.limits)
+        search = compile_regex(value.pattern, value.flags, where, self.limits).test
         return regex_matches(search, value)
 
     def literal(self, value: Any, where: str) -> Any:
