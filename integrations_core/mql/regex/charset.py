@@ -65,6 +65,13 @@ class CharSet:
             out.append((nxt, MAX_CODE_POINT))
         return CharSet(out)
 
+    def clip(self, lo: int, hi: int) -> CharSet:
+        """The members from ``lo`` to ``hi``."""
+        out = CharSet()
+        out.ranges = tuple((max(a, lo), min(b, hi)) for a, b in self.ranges if a <= hi and b >= lo)
+        out._hash = hash(out.ranges)
+        return out
+
     def single(self) -> int | None:
         """The one code point of a one-element set."""
         if len(self.ranges) == 1 and self.ranges[0][0] == self.ranges[0][1]:

@@ -79,12 +79,15 @@ def parse(pattern: str, options: str) -> Parsed:
     return _Parser(pattern, options_flags(options)).run()
 
 
-_LOW = CharSet([(0, 255)])
 _WIDE = CharSet([(256, MAX_CODE_POINT)])
 
 
-def _part(chars: CharSet, within: CharSet) -> CharSet:
-    return ~(~chars | ~within)
+def _low(chars: CharSet) -> CharSet:
+    return chars.clip(0, 255)
+
+
+def _wide(chars: CharSet) -> CharSet:
+    return chars.clip(256, MAX_CODE_POINT)
 
 
 class _ClassParts:
@@ -107,34 +110,34 @@ class _ClassParts:
         chars = CharSet([(first, last)])
         if self.caseless:
             chars = fold_set(chars)
-        self.low = self.low | _part(chars, _LOW)
-        self.wide = self.wide | _part(chars, _WIDE)
+        self.low = self.low | _low(chars)
+        self.wide = self.wide | _wide(chars)
 
     def posix(self, chars: CharSet, negated: bool) -> None:
-        self.low = self.low | _part(~chars if negated else chars, _LOW)
+        self.low = self.low | _low(~chars if negated else chars)
         self.flip = negated
 
     def type_escape(self, letter: str) -> None:
         chars = TYPE_SETS[letter]
-        self.low = self.low | _part(chars, _LOW)
+        self.low = self.low | _low(chars)
         if letter in "DSW":
             self.flip = True
         elif letter in "hHvV":
-            self.wide = self.wide | _part(chars, _WIDE)
+            self.wide = self.wide | _wide(chars)
 
     def prop(self, chars: CharSet) -> None:
         self.props = self.props | chars
         self.has_props = True
 
     def result(self, negated: bool) -> CharSet:
-        low = _part(self.low | self.props, _LOW)
+        low = _low(self.low | self.props)
         if negated:
-            low = _part(~low, _LOW)
+            low = _low(~low)
         if (self.wide or self.has_props) and (self.has_props or not self.flip):
-            items = self.wide | _part(self.props, _WIDE)
+            items = self.wide | _wide(self.props)
             if self.flip and not negated:
                 items = _WIDE
-            wide = _part(~items, _WIDE) if negated else items
+            wide = _wide(~items) if negated else items
         else:
             wide = _WIDE if negated != self.flip else CharSet()
         return low | wide
