@@ -12,6 +12,9 @@ from .charset import ANY, DIGIT, EMPTY, HSPACE, SPACE, VSPACE, WORD, CharSet
 from .errors import RegexSyntaxError, RegexUnsupported
 from .unicode import Unsupported, property_set
 
+# PCRE2 compile options the parse tracks (only their presence matters here).
+CASELESS, MULTILINE, DOTALL, EXTENDED, EXTENDED_MORE, NO_AUTO_CAPTURE, DUPNAMES = (
+    1, 2, 4, 8, 16, 32, 64)
 MAX_REPEAT = 65535
 MAX_NAME = 32
 # Literal values of the escapes that stand for one character (the rest of '0'-'z' is special).
@@ -39,6 +42,12 @@ class Reader:
         self.n = len(pattern)
         self.i = 0
         self.unsupported: RegexUnsupported | None = None
+        self.changed: list[str] = []  # what PCRE2 reads differently after 10.42
+        self.property = ""  # the name of the last \p{..} read
+
+    def note_changed(self, what: str) -> None:
+        if what not in self.changed:
+            self.changed.append(what)
 
     def note_unsupported(self, construct: str, offset: int) -> None:
         """Remember the first construct RE2 cannot run; syntax errors still win (as in PCRE2)."""
@@ -145,9 +154,11 @@ class Reader:
             if self.at(self.i) == "{":
                 return "char", self._braced(16, start)
             value = 0
-            for _ in range(2):
+            for k in range(2):
                 digit = _hex(self.at(self.i))
                 if digit < 0:
+                    if k == 0:
+                        self.note_changed("\\x without hex digits (an error from 10.45)")
                     break
                 value = value * 16 + digit
                 self.i += 1
@@ -280,6 +291,9 @@ class Reader:
             key = c.lower()
         else:
             raise RegexSyntaxError(46, self.i)
+        self.property = key
+        if key == "xwd":
+            self.note_changed("\\p{Xwd} (10.43 added Mn and Pc)")
         try:
             chars = property_set(key)
         except Unsupported as exc:
