@@ -128,17 +128,26 @@ def _fold_plan() -> tuple[dict[str, str], Pairs, Pairs]:
     canon = {chr(cp): _canonical(members) for cp, members in _ORBIT_OF.items()}
     protect: list[tuple[str, str]] = []
     replace: dict[str, str] = {}
-    for cp in range(0x20000):  # no cased character lies beyond plane 1
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        c = chr(cp)
-        low = c.lower()
-        target = canon.get(c, c)
-        if len(low) != 1 or (low != c and ord(low) not in orbit(cp)):
-            protect.append((c, target))
-        elif low != target:
-            replace[low] = target
+    with_members = {cp >> 8 for cp in _ORBIT_OF}
+    for block in range(0x200):  # blocks of 256 code points; none is cased beyond plane 1
+        if 0xD8 <= block <= 0xDF:
+            continue  # surrogates
+        chunk = "".join(map(chr, range(block << 8, (block + 1) << 8)))
+        if block in with_members or chunk.lower() != chunk:
+            for c in chunk:
+                _consider(c, canon, protect, replace)
     return canon, tuple(protect), tuple(replace.items())
+
+
+def _consider(c: str, canon: dict[str, str], protect: list[tuple[str, str]],
+              replace: dict[str, str]) -> None:
+    cp = ord(c)
+    low = c.lower()
+    target = canon.get(c, c)
+    if len(low) != 1 or (low != c and ord(low) not in orbit(cp)):
+        protect.append((c, target))
+    elif low != target:
+        replace[low] = target
 
 
 def fold_text(text: str) -> str:
