@@ -60,17 +60,15 @@ def instrumented(monkeypatch: pytest.MonkeyPatch, generated: bool) -> Iterator[W
         return real_matcher(parts, counted, leaf, cost)
 
     def compile_regex(*args: Any, **kwargs: Any) -> Any:
-        search = real_regex(*args, **kwargs)
-        per_call = int(getattr(search, "call_cost", budget.REGEX_CALL))
-        per_char = budget.PER_REGEX_UNIT * int(getattr(search, "unit_cost", 1))
+        compiled = real_regex(*args, **kwargs)
+        per_call = budget.LITERAL_CALL if compiled.kind == "literal" else budget.REGEX_CALL
+        search, unit_cost = compiled.test, compiled.unit_cost
 
         def counted(subject: str) -> bool:
-            work.regex += per_call + per_char * len(subject)
+            work.regex += per_call + unit_cost * len(subject)
             return bool(search(subject))
-        counted.unit_cost = search.unit_cost  # type: ignore[attr-defined]
-        counted.call_cost = per_call  # type: ignore[attr-defined]
-        counted.native_bytes = 0  # type: ignore[attr-defined]
-        return counted
+        compiled.test = counted
+        return compiled
 
     class Meter(real_meter):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -317,4 +317,4 @@ def test_worst_case_benchmark_requests_are_accepted_by_default() -> None:
         if response.status != 200:
             assert response.status == 400, (name, response.body)
             text = json.dumps(response.body)
-            assert "Settings.max_work" in text, (name, response.body)
+            assert "Settings.max_work" in text or "over max_" in text, (name, response.body)

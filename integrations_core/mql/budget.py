@@ -10,9 +10,10 @@ Who charges what:
 * the listing, per record offered to the filter: :data:`RECORD` plus the filter's static cost
   (:data:`VALUE` for every condition on a value), in chunks, before the chunk is matched;
 * the closures for arrays and deep paths (:mod:`.paths`), per value they visit and test;
-* every regex call, before RE2 runs: the regex's ``call_cost`` (:data:`REGEX_CALL` when it has
-  none) plus its bound per character (its ``unit_cost``, times :data:`PER_REGEX_UNIT`) times the
-  subject's length, so a call whose bound does not fit in what is left is never made;
+* every regex call, before it runs: :data:`REGEX_CALL` (:data:`LITERAL_CALL` for an
+  engine-free literal) plus the pattern's bound per character (its ``unit_cost``, already in
+  these units: for RE2, 8 per program instruction, the NFA bound) times the subject's length,
+  so a call whose bound does not fit in what is left is never made;
 * the sort, per key generated (:data:`SORT_KEY`, array elements included) and per comparison;
 * the page, per value copied into the response.
 
@@ -39,11 +40,9 @@ DEEP_COMPARE = 1_500
 """Comparing a value with a document or an array (a Python-level BSON comparison), on top of
 :data:`VALUE` per value the operand holds."""
 REGEX_CALL = 2_500
-"""The fixed part of one call of a regex without a ``call_cost`` of its own (encoding the
-subject, entering RE2)."""
-PER_REGEX_UNIT = 8
-"""Units per ``unit_cost`` per subject character: RE2's NFA runs at 5-7 ns per character and
-program instruction on the reference machine when its DFA gives up."""
+"""The fixed part of one RE2 call (encoding the subject, entering the engine)."""
+LITERAL_CALL = 400
+"""The fixed part of one call of an engine-free literal test."""
 SORT_KEY = 150
 """One sort key generated for one record (per array element for a multikey sort)."""
 SORT_COMPARE = 60

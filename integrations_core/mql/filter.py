@@ -10,7 +10,7 @@ from typing import Any, Protocol, cast
 
 from . import ejson
 from .bson import CODE, CODE_WITH_SCOPE, REGEX, UNKNOWN, Regex, regex_parts, type_rank
-from .budget import RECORD
+from .budget import LITERAL_CALL, RECORD, REGEX_CALL
 from .cache import ByteBoundedCache
 from .codegen import generate
 from .errors import LimitError, QueryError, join_path
@@ -116,9 +116,10 @@ class Compiler:
     def regex(self, value: Regex, where: str) -> Test:
         """A compiled regex predicate for ``value`` (strings searched, regex values compared)."""
         self.count(where, 1, 1)
-        search = compile_regex(value.pattern, value.flags, where, self.limits)
-        self.native_bytes += int(getattr(search, "native_bytes", 0))
-        return regex_matches(search, value)
+        compiled = compile_regex(value.pattern, value.flags, where, self.limits)
+        self.native_bytes += compiled.native_bytes
+        call_cost = LITERAL_CALL if compiled.kind == "literal" else REGEX_CALL
+        return regex_matches(compiled.test, value, compiled.unit_cost, call_cost)
 
     def literal(self, value: Any, where: str) -> Any:
         """A value the query compares with: any BSON value, documents without ``$`` keys."""

@@ -30,10 +30,12 @@ class Limits:
     ``\\p{L}`` alone is 1,200 (UTF-8 ranges) and stays fast."""
 
     max_regex_repeat: int = 12
-    """Largest counted repetition (``{n}``, ``{n,m}``) of anything but a single literal character.
+    """Largest repetition weight of a pattern: non-literal character positions in a row,
+    counted (``{n}``), written out (``\\w\\w\\w``) or nested (``([a-z]{1,4}){5}`` weighs 20);
+    literals break a run and alternatives take the largest (``regex.analysis.weight``).
 
     ``a.{n}c`` needs 2**n DFA states; past about 12 RE2 falls back to its NFA, which costs text
-    length x program size (0.8 ms per 1,000-character string at n = 20)."""
+    length x program size."""
 
     max_conditions: int | None = None
     """Most conditions a query may evaluate per record (the counting rules are the ``counts``

@@ -36,7 +36,7 @@ from .bson import (
     utc_naive,
 )
 from .bson import number as _as_number
-from .budget import DEEP_COMPARE, PER_REGEX_UNIT, REGEX_CALL, VALUE, charge
+from .budget import DEEP_COMPARE, VALUE, charge
 from .paths import ARRAY_TYPES, ValuePred
 
 __all__ = ["TYPE_ALIASES", "TYPE_CODES", "Test", "bson_type_code", "has_type"]
@@ -236,18 +236,17 @@ def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:
     return Test(member, cost=cost)
 
 
-def regex_matches(search: Callable[[str], bool], value: Regex) -> Test:
+def regex_matches(search: Callable[[str], bool], value: Regex, unit_cost: int,
+                  call_cost: int) -> Test:
     """``$regex``: strings the pattern finds, and regex values equal to it.
 
-    Each call is charged before the engine runs: the pattern's ``call_cost`` plus its bound per
-    character (``unit_cost``) times the subject's length (:mod:`.budget`).
+    Each call is charged before the engine runs: ``call_cost`` plus the pattern's bound per
+    character (``unit_cost``, in work units) times the subject's length (:mod:`.budget`).
     """
     key = (value.pattern, "".join(sorted(value.flags)))
-    per_char = PER_REGEX_UNIT * int(getattr(search, "unit_cost", 1))
-    per_call = int(getattr(search, "call_cost", REGEX_CALL))
 
     def run(subject: str) -> bool:
-        charge(per_call + per_char * len(subject))
+        charge(call_cost + unit_cost * len(subject))
         return search(subject)
 
     def pred(v: Any) -> bool:
