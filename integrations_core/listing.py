@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from itertools import islice
 from typing import Any
 
 from . import responses
@@ -30,8 +31,10 @@ from .params import (
     parse_collected_params,
     with_id,
 )
+from .planner import Plan
 from .responses import Response, to_json_value
 from .settings import DEFAULT_SETTINGS, Settings
+from .store import IntegrationStore
 from .visibility import can_list, visibility_filter
 
 
@@ -74,12 +77,28 @@ def execute(
     request: ListRequest,
     settings: Settings = DEFAULT_SETTINGS,
 ) -> Response:
-    """The 200 response for a validated request by a caller allowed to list."""
-    matches = list(filter(_matcher(request, caller, settings.limits), records))
-    page = _page(matches, request, settings.limits)
+    """The 200 response for a validated request by a caller allowed to list.
+
+    Over a store, the same pipeline runs on the candidates its plan gives.
+    """
+    if isinstance(records, IntegrationStore):
+        with records.candidates(caller, request) as plan:
+            return _respond(plan.records, caller, request, settings, plan)
+    return _respond(records, caller, request, settings, None)
+
+
+def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: ListRequest,
+             settings: Settings, plan: Plan | None) -> Response:
+    found: Iterable[Mapping[str, Any]] = filter(_matcher(request, caller, settings.limits),
+                                                records)
+    if plan is not None and plan.stop_after is not None:
+        found = islice(found, plan.stop_after)  # total is known: the page is all that is left
+    matches = list(found)
+    total = len(matches) if plan is None or plan.total is None else plan.total
+    page = _page(matches, request, settings.limits, plan is not None and plan.ordered)
     shape = _projection(request.fields, settings)
     integrations = [to_json_value(shape(record) if shape else record) for record in page]
-    return responses.success(integrations, request.offset, len(matches))
+    return responses.success(integrations, request.offset, total)
 
 
 def _matcher(request: ListRequest, caller: Caller, limits: Limits) -> DocPred:
@@ -130,12 +149,12 @@ def _base_limits(name: str | None) -> Limits:
 
 
 def _page(
-    matches: list[Mapping[str, Any]], request: ListRequest, limits: Limits
+    matches: list[Mapping[str, Any]], request: ListRequest, limits: Limits, ordered: bool
 ) -> list[Mapping[str, Any]]:
     start, count = request.offset, request.count
     if start >= len(matches):
         return []
-    if not request.sort:
+    if not request.sort or ordered:
         return matches[start:] if count is None else matches[start : start + count]
     order = compile_sort(with_id(request.sort), limits=limits)
     if count is None:
