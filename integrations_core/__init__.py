@@ -5,18 +5,21 @@ from .model import Caller, IncomingIntegration, Integration, OutgoingIntegration
 from .params import ListRequest, ParamError, parse_list_params
 from .responses import Response
 from .settings import Settings
+from .store import IntegrationStore, StoreError
 from .visibility import can_list, visibility_filter
 
 __all__ = [
     "Caller",
     "IncomingIntegration",
     "Integration",
+    "IntegrationStore",
     "ListRequest",
     "OutgoingIntegration",
     "ParamError",
     "Permission",
     "Response",
     "Settings",
+    "StoreError",
     "can_list",
     "list_integrations",
     "parse_list_params",

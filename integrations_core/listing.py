@@ -32,8 +32,10 @@ from .params import (
     parse_collected_params,
     with_id,
 )
+from .planner import Plan
 from .responses import Response, to_json_value
 from .settings import DEFAULT_SETTINGS, Settings
+from .store import IntegrationStore
 from .visibility import can_list, visibility_filter
 
 
@@ -85,18 +87,34 @@ def execute(
 
     Raises :class:`~integrations_core.mql.budget.WorkLimitError` when the request needs more
     work than ``settings`` allow, and a ``QueryError`` for a sort that cannot order the matches
-    (parallel arrays); :func:`list_integrations` answers both with a 400.
+    (parallel arrays); :func:`list_integrations` answers both with a 400. Over a store, the same
+    pipeline runs on the candidates its plan gives.
     """
+    if isinstance(records, IntegrationStore):
+        with records.candidates(caller, request) as plan:
+            return _respond(plan.records, caller, request, settings, plan)
+    return _respond(records, caller, request, settings, None)
+
+
+def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: ListRequest,
+             settings: Settings, plan: Plan | None) -> Response:
     match = _matcher(request, caller, settings.query_limits)
     meter = Meter(settings.max_work, limit_name="Settings.max_work (with max_work_per_record)",
                   max_time_ms=settings.max_time_ms)
+    ordered = plan is not None and plan.ordered
     with metered(meter):
-        if request.sort or request.count is None:
-            matches, total = _scan(records, match, meter, settings, None)
-            page = _page(matches, request, settings.limits)
-        else:  # an unsorted page: keep the first offset + count matches, count the rest
+        if plan is not None and plan.stop_after is not None:
+            # The plan knows the total: the first stop_after matches are all the page needs.
+            kept, total = _scan(records, match, meter, settings, plan.stop_after, stop=True)
+            page = _page(kept, request, settings.limits, ordered)
+        elif (request.sort and not ordered) or request.count is None:
+            kept, total = _scan(records, match, meter, settings, None)
+            page = _page(kept, request, settings.limits, ordered)
+        else:  # an unsorted (or index-ordered) page: keep offset + count matches, count the rest
             kept, total = _scan(records, match, meter, settings, request.offset + request.count)
             page = kept[request.offset:]
+        if plan is not None and plan.total is not None:
+            total = plan.total
         meter.check_time()
         shape = _projection(request.fields, settings)
         integrations = []
@@ -111,20 +129,24 @@ _CHUNK = 256
 
 
 def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, settings: Settings,
-          keep: int | None) -> tuple[list[Mapping[str, Any]], int]:
-    """The matches (the first ``keep`` of them when ``keep`` is set) and how many there are.
+          keep: int | None, stop: bool = False) -> tuple[list[Mapping[str, Any]], int]:
+    """The matches (the first ``keep`` of them when ``keep`` is set) and how many there are
+    (with ``stop``, the scan ends once ``keep`` are found and the count is of those).
 
     Each chunk of records is charged its static cost before it is matched; arrays, deep paths
     and regexes charge the rest as they run.
     """
+    kept: list[Mapping[str, Any]] = []
     if type(records) is list:
         chunks: Iterable[list[Any]] = (records[i:i + _CHUNK]
                                        for i in range(0, len(records), _CHUNK))
     else:
         source = iter(records)
-        chunks = iter(lambda: list(islice(source, _CHUNK)), [])
+        if stop and keep is not None:  # read no record past the one that completes the page
+            chunks = iter(lambda: list(islice(source, min(_CHUNK, keep - len(kept)))), [])
+        else:
+            chunks = iter(lambda: list(islice(source, _CHUNK)), [])
     per_record, allowance = match.cost, settings.max_work_per_record
-    kept: list[Mapping[str, Any]] = []
     total = 0
     for chunk in chunks:
         meter.grant(len(chunk) * allowance)
@@ -142,6 +164,8 @@ def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, set
             kept.extend(found)
         elif len(kept) < keep:
             kept.extend(found[:keep - len(kept)])
+        if stop and keep is not None and len(kept) >= keep:
+            break
     return kept, total
 
 
@@ -204,12 +228,12 @@ def _base_limits(name: str | None) -> Limits:
 
 
 def _page(
-    matches: list[Mapping[str, Any]], request: ListRequest, limits: Limits
+    matches: list[Mapping[str, Any]], request: ListRequest, limits: Limits, ordered: bool
 ) -> list[Mapping[str, Any]]:
     start, count = request.offset, request.count
     if start >= len(matches):
         return []
-    if not request.sort:
+    if not request.sort or ordered:
         return matches[start:] if count is None else matches[start : start + count]
     order = compile_sort(with_id(request.sort), limits=limits)
     try:
