@@ -307,5 +307,65 @@ def continuation_first(place: Place) -> tuple[CharSet, bool]:
     return chars, True
 
 
+# --- PCRE2's auto-possessification ---------------------------------------------------------
+
+# A repeated character type that PCRE2 10.42 makes possessive when one of these types follows
+# it, although the two can match the same character (pcre2_auto_possess.c, autoposstab: its
+# entries assume Unicode spaces and any-newline conventions): \S*\h never gives back the
+# U+00A0 that \h needs. ``.`` is ``.`` without ``s``, and ``\N``; ``R`` is ``\R``.
+WRONGLY_POSSESSIVE = {"S": {"R", "h", "v"}, ".": {"R"}, "R": {"s", "."}, "h": {"S"},
+                      "v": {"S"}}
+
+
+def kind(node: N.Node) -> str:
+    if isinstance(node, N.Set):
+        return node.escape
+    return "R" if isinstance(node, N.Newline) else ""
+
+
+def possessive_clash(node: N.Repeat, place: Place) -> bool:
+    """Whether PCRE2 would make this repetition possessive and so lose matches RE2 keeps."""
+    clashing = WRONGLY_POSSESSIVE.get(kind(node.item))
+    if not clashing or node.low == node.high:
+        return False
+    kinds: set[str] = set()
+    for parent, index in reversed(place.steps):
+        if isinstance(parent, N.Concat):
+            found, through = _first_kinds(parent.items[index + 1 :])
+            kinds |= found
+            if not through:
+                break
+        elif isinstance(parent, N.Repeat) and (parent.high is None or parent.high > 1):
+            kinds |= _first_kinds([parent.item])[0]
+    return bool(kinds & clashing)
+
+
+def _first_kinds(items: tuple[N.Node, ...] | list[N.Node]) -> tuple[set[str], bool]:
+    """Kinds of the items PCRE2's check can meet first, and whether it can pass all of them.
+    An assertion ends the check (PCRE2 then does not possessify)."""
+    out: set[str] = set()
+    for item in items:
+        if isinstance(item, N.Assert):
+            return out, False
+        if isinstance(item, (N.Char, N.Set, N.Newline)):
+            out.add(kind(item))
+            return out, False
+        if isinstance(item, N.Concat):
+            found, through = _first_kinds(item.items)
+        elif isinstance(item, N.Alt):
+            found, through = set(), False
+            for branch in item.branches:
+                f, t = _first_kinds([branch])
+                found |= f
+                through = through or t
+        else:
+            found, through = _first_kinds([item.item])
+            through = through or item.low == 0
+        out |= found
+        if not through:
+            return out, False
+    return out, True
+
+
 __all__ = ["NEWLINE", "Before", "Evaluator", "Frame", "Place", "continuation_first", "first",
            "places", "weight"]

@@ -35,9 +35,12 @@ class Char:
 
 @dataclass(frozen=True, eq=False)
 class Set:
-    """One character from ``chars`` (classes, ``.``, ``\\d`` ..., already folded and negated)."""
+    """One character from ``chars`` (classes, ``.``, ``\\d`` ..., already folded and negated);
+    ``escape`` names the PCRE2 character type it came from (``d``, ``S``, ``.`` for ``.``
+    without ``s`` and ``\\N``, ...), which PCRE2's auto-possessification looks at."""
 
     chars: CharSet
+    escape: str = ""
 
 
 @dataclass(frozen=True, eq=False)

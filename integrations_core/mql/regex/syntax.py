@@ -201,7 +201,7 @@ class _Parser(ClassReader):
             self._add(N.Assert(N.Anchor.LINE_END if flags & MULTILINE else N.Anchor.FINAL_END, at),
                       False)
         elif c == ".":
-            self._add(N.Set(ANY if flags & DOTALL else _NOT_NEWLINE), True)
+            self._add(N.Set(ANY, "") if flags & DOTALL else N.Set(_NOT_NEWLINE, "."), True)
         elif c in "*+?":
             low, high = {"*": (0, None), "+": (1, None), "?": (0, 1)}[c]
             self._quantify(low, high, at, was_quantifiable, at)
@@ -259,7 +259,7 @@ class _Parser(ClassReader):
             assert isinstance(value, int)
             self._add(N.Char(value, caseless), True)
         elif kind == "type":
-            self._add(N.Set(TYPE_SETS[str(value)]), True)
+            self._add(N.Set(TYPE_SETS[str(value)], str(value)), True)
         elif kind == "prop":
             assert isinstance(value, CharSet)
             self._caseless_property()
@@ -272,7 +272,7 @@ class _Parser(ClassReader):
             if value in anchors:
                 self._add(N.Assert(anchors[str(value)], at), False)
             elif value == "N":
-                self._add(N.Set(_NOT_NEWLINE), True)
+                self._add(N.Set(_NOT_NEWLINE, "."), True)
             elif value == "R":
                 self._add(N.Newline(self.bsr_unicode, at), True)
             else:

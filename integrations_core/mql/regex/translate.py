@@ -18,8 +18,17 @@ the rest of the pattern allows it (see :mod:`.analysis`), refused otherwise:
 from __future__ import annotations
 
 from . import nodes as N
-from .analysis import Before, Evaluator, Place, continuation_first, places
-from .charset import MAX_CODE_POINT, CharSet
+from .analysis import (
+    WRONGLY_POSSESSIVE,
+    Before,
+    Evaluator,
+    Place,
+    continuation_first,
+    kind,
+    places,
+    possessive_clash,
+)
+from .charset import MAX_CODE_POINT, VSPACE, CharSet
 from .errors import RegexUnsupported
 from .unicode import orbit
 
@@ -75,9 +84,13 @@ class Translator:
                 self._final_end(node, place)
             elif isinstance(node, N.Assert) and node.kind is N.Anchor.LINE_START:
                 self._line_start(node, place)
+            elif isinstance(node, N.Assert) and node.kind is N.Anchor.NOT_WORD:
+                self._not_word(node, place)
             elif (isinstance(node, N.Newline) and not _unit_parent(place, node)) or (
                     isinstance(node, N.Repeat) and isinstance(node.item, N.Newline)):
                 self._newline(node, place)
+            if isinstance(node, N.Repeat) and possessive_clash(node, place):
+                self._possessive(node, place)
         main = self.emit(self.root)
         terms = [self._prefix(place) + suffix for _, place, suffix in self.pending]
         return main if not terms else "(?:" + "|".join([main, *terms]) + ")"
@@ -168,18 +181,67 @@ class Translator:
         if not any(Evaluator("", Before.NEWLINE).accepts(frames) for frames in variants):
             self.override[id(node)] = "(?m:^)"
             return
+        # Match the empty end case only where a character follows.
+        rest = self._split(node, place, "multiline ^ followed by something that can match the "
+                           "empty end of the subject (PCRE2's ^ does not match after a final "
+                           "newline)", "[\\x00-\\x{10ffff}]")
+        self.pending[-1] = (node, place, f"(?:\\A{rest}|(?m:^){self.pending[-1][2]})")
+
+    def _not_word(self, node: N.Assert, place: Place) -> None:
+        # RE2 tests \B between the bytes of a multibyte character too, where nothing can
+        # follow but zero-width items; where what follows can be empty, it must also be at a
+        # character boundary: the end, or before a whole character.
+        variants = place.continuations()
+        if variants is None:
+            raise RegexUnsupported("\\B in too many nested repetitions", node.pos)
+        if not any(0 in Evaluator("\u00e9", Before.OTHER).reached(frames) for frames in variants):
+            return
+        self._split(node, place, "\\B followed by something that can match the empty string "
+                    "inside a repeated group", "(?:\\z|[\\x00-\\x{10ffff}])")
+        self.pending[-1] = (node, place, "\\B" + self.pending[-1][2])
+
+    def _split(self, node: N.Assert, place: Place, refusal: str, guard: str) -> str:
+        """Take ``node`` out of the main pattern; add a term matching through it that is
+        either non-empty after it, or empty and then ``guard``. Returns the plain tail."""
         tail = place.tail()
         if place.looped() or any(_special(item) for item in tail):
-            raise RegexUnsupported(
-                "multiline ^ followed by something that can match the empty end of the "
-                "subject (PCRE2's ^ does not match after a final newline)", node.pos)
+            raise RegexUnsupported(refusal, node.pos)
         self.override[id(node)] = _FAIL
         rest = "".join(self.atom(item) for item in tail)
         plus = _plus_seq(self, tail)
         zero = _zero_seq(self, tail)
-        internal = [p for p in (plus, None if zero is None else zero + "[\\x00-\\x{10ffff}]") if p]
+        internal = [p for p in (plus, None if zero is None else zero + guard) if p]
         inner = "|".join(internal) if internal else _FAIL
-        self.pending.append((node, place, f"(?:\\A{rest}|(?m:^)(?:{inner}))"))
+        self.pending.append((node, place, f"(?:{inner})"))
+        return rest
+
+    def _possessive(self, node: N.Repeat, place: Place) -> None:
+        """``X*`` that PCRE2 makes possessive before ``Y``: when ``Y`` (a character type, once
+        or more) directly follows an unbounded ``X``, ``X*+Y`` is ``X*`` and then a ``Y``
+        character that is not an ``X`` one."""
+        parent, index = place.steps[-1] if place.steps else (None, 0)
+        follower = (parent.items[index + 1] if isinstance(parent, N.Concat)
+                    and index + 1 < len(parent.items) else None)
+        first = follower.item if isinstance(follower, N.Repeat) and follower.low >= 1 \
+            else follower
+        if node.high is not None or not isinstance(first, (N.Set, N.Newline)) \
+                or kind(first) not in WRONGLY_POSSESSIVE.get(kind(node.item), set()):
+            raise RegexUnsupported(
+                "a repetition PCRE2 makes possessive although what follows can match the same "
+                "character (its auto-possessification of \\S \\h \\v \\R and .)", node.pos)
+        assert isinstance(node.item, (N.Set, N.Newline)) and follower is not None
+        taken = _chars(node.item)
+        if isinstance(first, N.Set):
+            once = char_class(~(~first.chars | taken))
+        else:
+            pair = "\\r\\n|" if 13 not in taken else ""
+            once = "(?:" + pair + char_class(~(~_chars(first) | taken)) + ")"
+        if isinstance(follower, N.Repeat):
+            assert first is follower.item
+            high = None if follower.high is None else follower.high - 1
+            self.override[id(follower)] = once + self._repeat(first, follower.low - 1, high)
+        else:
+            self.override[id(follower)] = once
 
     def _newline(self, node: N.Newline | N.Repeat, place: Place) -> None:
         if isinstance(node, N.Repeat) and node.low >= 2:
@@ -207,6 +269,12 @@ class Translator:
                 "a pair (PCRE2 matches \\r\\n atomically)", _pos(node))
 
 
+def _chars(node: N.Set | N.Newline) -> CharSet:
+    if isinstance(node, N.Set):
+        return node.chars
+    return VSPACE if node.any_unicode else CharSet.of("\r\n")
+
+
 def _pos(node: N.Newline | N.Repeat) -> int:
     return node.pos
 
@@ -220,7 +288,7 @@ def _unit_parent(place: Place, node: N.Node) -> bool:
 
 def _special(node: N.Node) -> bool:
     if isinstance(node, N.Assert):
-        return node.kind in (N.Anchor.FINAL_END, N.Anchor.LINE_START)
+        return node.kind in (N.Anchor.FINAL_END, N.Anchor.LINE_START, N.Anchor.NOT_WORD)
     if isinstance(node, N.Newline):
         return True
     if isinstance(node, N.Concat):
