@@ -46,11 +46,23 @@ class Work:
         return sum(m.spent for m in self.meters)
 
 
+def record_meters(monkeypatch: pytest.MonkeyPatch) -> list[budget.Meter]:
+    """Every meter the listing makes from now on, to read what each request was charged."""
+    meters: list[budget.Meter] = []
+
+    class Meter(budget.Meter):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            meters.append(self)
+
+    monkeypatch.setattr(listing, "Meter", Meter)
+    return meters
+
+
 @contextmanager
 def instrumented(monkeypatch: pytest.MonkeyPatch, generated: bool) -> Iterator[Work]:
     work = Work()
     real_matcher, real_regex = tree.path_matcher, mql_filter.compile_regex
-    real_meter = budget.Meter
 
     def path_matcher(parts: Any, pred: Callable[[Any], bool], leaf: bool = True,
                      cost: int = budget.VALUE) -> Any:
@@ -70,11 +82,6 @@ def instrumented(monkeypatch: pytest.MonkeyPatch, generated: bool) -> Iterator[W
         compiled.test = counted
         return compiled
 
-    class Meter(real_meter):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            work.meters.append(self)
-
     def charging(kind: str) -> Callable[[int], None]:
         def charge(units: int) -> None:
             work.charged[kind] += units
@@ -86,7 +93,7 @@ def instrumented(monkeypatch: pytest.MonkeyPatch, generated: bool) -> Iterator[W
         monkeypatch.setattr(module, "charge", charging("values"))
     monkeypatch.setattr(tree, "path_matcher", path_matcher)
     monkeypatch.setattr(mql_filter, "compile_regex", compile_regex)
-    monkeypatch.setattr(listing, "Meter", Meter)
+    work.meters = record_meters(monkeypatch)
     if not generated:  # the closure tree: every value test is a counted call
         monkeypatch.setattr(mql_filter, "generate", lambda plan: None)
     mql_filter.FILTER_CACHE.clear()
@@ -202,15 +209,7 @@ def test_each_slow_shape_is_answered_within_budget_or_refused_by_name(
         params: dict[str, str], source: str, dataset: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
     records = DATASETS[dataset]()
-    meters: list[budget.Meter] = []
-    real = budget.Meter
-
-    class Meter(real):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            meters.append(self)
-
-    monkeypatch.setattr(listing, "Meter", Meter)
+    meters = record_meters(monkeypatch)
     response = list_integrations(records, CALLER, params)
     if response.status == 200:
         (meter,) = meters

@@ -98,12 +98,6 @@ def charge(units: int) -> None:
         meter.charge(units)
 
 
-def active() -> Meter | None:
-    """The meter of the request running in this thread, if any."""
-    meter: Meter | None = getattr(_current, "meter", None)
-    return meter
-
-
 @contextmanager
 def metered(meter: Meter) -> Iterator[Meter]:
     """Charge the work done in this thread, inside the ``with`` block, to ``meter``."""
