@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from decimal import Decimal
 from typing import Any, Protocol, cast
 
@@ -19,7 +19,17 @@ from .operators import OPERATORS, FieldFn, QueryFn, is_dbref, operator, unsuppor
 from .paths import split_path
 from .predicates import Test, regex_matches
 from .regex import compile_regex
-from .tree import AllOf, BoolPlan, Cond, FieldPlan, Leaf, Plan, plan_cost, to_closure
+from .tree import (
+    AllOf,
+    BoolPlan,
+    Cond,
+    FieldPlan,
+    Leaf,
+    Plan,
+    operand_key,
+    plan_cost,
+    to_closure,
+)
 
 _INT64 = (-(2**63), 2**63 - 1)
 
@@ -85,9 +95,14 @@ class Compiler:
         self.paths.add(full)
         saved, self.prefix = self.prefix, full
         try:
-            return FieldPlan(parts, self.condition(value, where))
+            cond = self.condition(value, where)
         finally:
             self.prefix = saved
+        try:
+            key: Hashable = (full, operand_key(value))
+        except TypeError:  # an unhashable operand: this condition is never shared
+            key = None
+        return FieldPlan(parts, cond, key)
 
     def condition(self, value: Any, where: str) -> Cond:
         """The condition a field's value states: operators, a regex, or equality."""

@@ -59,8 +59,11 @@ from .tree import (
     FieldPlan,
     Leaf,
     Not,
+    Param,
+    ParamEq,
     Plan,
     cond_cost,
+    factor_or,
     plan_cost,
     to_closure,
 )
@@ -136,7 +139,12 @@ def unsupported(name: str, where: str) -> QueryError:
 
 def _eq(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any] | None = None) -> Cond:
     ctx.count(where)
-    value = ctx.literal(operand, where)
+    if isinstance(operand, Param):
+        return ParamEq(operand, _equality)
+    return _equality(ctx.literal(operand, where))
+
+
+def _equality(value: Any) -> Cond:
     return Leaf(replace(predicates.equals(value), equal_to=(value,)))
 
 
@@ -359,11 +367,18 @@ def _logical(name: str) -> QueryFn:
         if not isinstance(members, (list, tuple)) or not members:
             raise QueryError(f"{name} needs a non-empty array of objects", where)
         plans = tuple(ctx.plan(m, f"{where}[{i}]", prefix) for i, m in enumerate(members))
-        if op == "or" and (merged := _equalities_as_in(plans)) is not None:
-            return merged
+        if op == "or":
+            if (merged := _equalities_as_in(plans)) is not None:
+                return merged
+            if (factored := factor_or(plans, _disjunction)) is not None:
+                return factored
         return BoolPlan(op, plans)
 
     return compile_logical
+
+
+def _disjunction(plans: tuple[Plan, ...]) -> Plan:
+    return _equalities_as_in(plans) or BoolPlan("or", plans)
 
 
 def _equalities_as_in(plans: tuple[Plan, ...]) -> Plan | None:
