@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from itertools import islice
 from typing import Any, cast
 
 from . import responses
 from .model import Caller
-from .mql import compile_filter, compile_projection, compile_sort
+from .mql import Sort, compile_projection, compile_sort
 from .mql.budget import COPY_VALUE, Meter, WorkLimitError, charge, metered
+from .mql.codegen import Scan
 from .mql.documents import diagnose, document_values
 from .mql.errors import InputError, LimitError, QueryError
-from .mql.filter import Filter
-from .mql.limits import Limits
+from .mql.filter import CACHED_MAX_NODES, Filter, Template, compile_template
+from .mql.limits import Limits, shape_key
 from .mql.regex import escape
 from .params import (
     ListRequest,
@@ -36,7 +36,7 @@ from .planner import Plan
 from .responses import Response, to_json_value
 from .settings import DEFAULT_SETTINGS, Settings
 from .store import IntegrationStore
-from .visibility import can_list, visibility_filter
+from .visibility import USER, can_list, granted, scope_template, visibility_filter
 
 
 def list_integrations(
@@ -97,26 +97,32 @@ def execute(
 
 
 def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: ListRequest,
-             settings: Settings, plan: Plan | None) -> Response:
-    match = _matcher(request, caller, settings.query_limits)
+             settings: Settings, plan: Plan | None,
+             prepared: Prepared | None = None) -> Response:
+    prepared = prepared or Prepared(request, settings)
+    template = _template(caller, request, settings, prepared)
+    values = {USER.name: caller.user_id}
     meter = Meter(settings.max_work, limit_name="Settings.max_work (with max_work_per_record)",
                   max_time_ms=settings.max_time_ms)
     ordered = plan is not None and plan.ordered
     with metered(meter):
+        match, scan = template.bind(values), template.scan(values)
         if plan is not None and plan.stop_after is not None:
             # The plan knows the total: the first stop_after matches are all the page needs.
-            kept, total = _scan(records, match, meter, settings, plan.stop_after, stop=True)
-            page = _page(kept, request, settings.limits, ordered)
+            kept, total = _scan(records, match, meter, settings, plan.stop_after, stop=True,
+                                scan=scan)
+            page = _page(kept, request, prepared, ordered)
         elif (request.sort and not ordered) or request.count is None:
-            kept, total = _scan(records, match, meter, settings, None)
-            page = _page(kept, request, settings.limits, ordered)
+            kept, total = _scan(records, match, meter, settings, None, scan=scan)
+            page = _page(kept, request, prepared, ordered)
         else:  # an unsorted (or index-ordered) page: keep offset + count matches, count the rest
-            kept, total = _scan(records, match, meter, settings, request.offset + request.count)
+            kept, total = _scan(records, match, meter, settings, request.offset + request.count,
+                                scan=scan)
             page = kept[request.offset:]
         if plan is not None and plan.total is not None:
             total = plan.total
         meter.check_time()
-        shape = _projection(request.fields, settings)
+        shape = prepared.projection()
         integrations = []
         for record in page:
             charge(COPY_VALUE * document_values(record))
@@ -124,36 +130,117 @@ def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: List
     return responses.success(integrations, request.offset, total)
 
 
+Shape = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+
+class Prepared:
+    """What a request compiles besides its filter, each once and only when needed: the sort
+    (``_id`` last), the projection (redaction included) and the query's cache key."""
+
+    __slots__ = ("_order", "_projection", "query_key", "request", "settings")
+
+    def __init__(self, request: ListRequest, settings: Settings) -> None:
+        self.request, self.settings = request, settings
+        self._order: Sort | None = None
+        self._projection: Shape | bool | None = False
+        self.query_key = None if not request.query else _cache_key(request.query,
+                                                                   settings.query_limits)
+
+    def order(self) -> Sort:
+        """The request's sort, ``_id`` appended (the request must have a sort)."""
+        if self._order is None:
+            self._order = compile_sort(with_id(self.request.sort), limits=self.settings.limits)
+        return self._order
+
+    def projection(self) -> Shape | None:
+        """The user's projection, then the redacted fields taken out (docs/security.md)."""
+        if self._projection is False:
+            self._projection = _projection(self.request.fields, self.settings)
+        return cast("Shape | None", self._projection)
+
+
+class _Key:
+    """A query's type-exact image with its hash computed once (it keys every request's filter)."""
+
+    __slots__ = ("_hash", "image")
+
+    def __init__(self, image: Any) -> None:
+        self.image = image
+        self._hash = hash(image)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and other._hash == self._hash and other.image == self.image
+
+
+def _cache_key(query: Mapping[str, Any], limits: Limits) -> _Key | None:
+    image, nodes = shape_key(query, limits)
+    if nodes > CACHED_MAX_NODES:
+        return None
+    try:
+        return _Key(image)
+    except TypeError:  # a value that cannot be hashed: compiled afresh each time
+        return None
+
+
+def _template(caller: Caller, request: ListRequest, settings: Settings,
+              prepared: Prepared) -> Template:
+    """The scope, ``name``, ``type`` and user query as one filter, the user id a parameter: one
+    compiled template per permission set and request, whoever the caller."""
+    names = granted(caller.permissions)
+    parts: list[tuple[Mapping[str, Any], Limits]] = [
+        (_base_filter(request, scope_template(names)), _base_limits(request.name))]
+    if request.query:
+        parts.append((request.query, settings.query_limits))
+        if prepared.query_key is None:
+            return compile_template(parts)
+    key = ("listing", names, request.name, request.type, prepared.query_key,
+           settings.query_limits if request.query else None)
+    return compile_template(parts, key)
+
+
 _CHUNK = 256
 """Records matched between two charges to the budget (the largest step a check can overshoot)."""
 
 
+def _chunks(records: Iterable[Mapping[str, Any]], keep: int | None, stop: bool,
+            kept: list[Mapping[str, Any]]) -> Iterable[list[Any]]:
+    if type(records) is list:
+        return (records[i:i + _CHUNK] for i in range(0, len(records), _CHUNK))
+    source = iter(records)
+    if stop and keep is not None:  # read no record past the one that completes the page
+        return iter(lambda: list(islice(source, min(_CHUNK, keep - len(kept)))), [])
+    return iter(lambda: list(islice(source, _CHUNK)), [])
+
+
+def _start_chunk(chunk: list[Any], per_record: int, meter: Meter, settings: Settings) -> None:
+    meter.grant(len(chunk) * settings.max_work_per_record)
+    meter.charge(len(chunk) * per_record)
+    meter.check_time()
+
+
 def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, settings: Settings,
-          keep: int | None, stop: bool = False) -> tuple[list[Mapping[str, Any]], int]:
+          keep: int | None, stop: bool = False,
+          scan: Scan | None = None) -> tuple[list[Mapping[str, Any]], int]:
     """The matches (the first ``keep`` of them when ``keep`` is set) and how many there are
     (with ``stop``, the scan ends once ``keep`` are found and the count is of those).
 
     Each chunk of records is charged its static cost before it is matched; arrays, deep paths
-    and regexes charge the rest as they run.
+    and regexes charge the rest as they run. ``scan``, when given, is ``match`` as one loop
+    over a chunk (generated code: no call per record).
     """
     kept: list[Mapping[str, Any]] = []
-    if type(records) is list:
-        chunks: Iterable[list[Any]] = (records[i:i + _CHUNK]
-                                       for i in range(0, len(records), _CHUNK))
-    else:
-        source = iter(records)
-        if stop and keep is not None:  # read no record past the one that completes the page
-            chunks = iter(lambda: list(islice(source, min(_CHUNK, keep - len(kept)))), [])
-        else:
-            chunks = iter(lambda: list(islice(source, _CHUNK)), [])
-    per_record, allowance = match.cost, settings.max_work_per_record
     total = 0
-    for chunk in chunks:
-        meter.grant(len(chunk) * allowance)
-        meter.charge(len(chunk) * per_record)
-        meter.check_time()
+    for chunk in _chunks(records, keep, stop, kept):
+        _start_chunk(chunk, match.cost, meter, settings)
         try:
-            found = list(filter(match, chunk))
+            if scan is None:
+                found = list(filter(match, chunk))
+            else:
+                found = []
+                scan(chunk, found)
         except InputError:
             raise
         except Exception:  # a record no BSON document can be: say which one
@@ -167,26 +254,6 @@ def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, set
         if stop and keep is not None and len(kept) >= keep:
             break
     return kept, total
-
-
-def _matcher(request: ListRequest, caller: Caller, limits: Limits) -> Filter:
-    # The user's query is compiled on its own, so that the compilation params.py did for it is
-    # found in the cache; the scope, name and type are small and the same for many requests.
-    base = compile_filter(request_filter(replace(request, query=None), caller),
-                          limits=_base_limits(request.name))
-    if not request.query:
-        return base
-    query = compile_filter(request.query, limits=limits)
-    return _both(base, query)
-
-
-def _both(first: Filter, second: Filter) -> Filter:
-    def match(doc: Mapping[str, Any]) -> bool:
-        return first(doc) and second(doc)
-
-    both = cast(Filter, match)
-    both.paths, both.cost = first.paths | second.paths, first.cost + second.cost
-    return both
 
 
 def _projection(fields: Mapping[str, int] | None,
@@ -210,14 +277,24 @@ def request_filter(request: ListRequest, caller: Caller) -> dict[str, Any]:
     sees. ``name`` is a case-insensitive literal substring (an escaped ``$regex``).
     """
     scope = visibility_filter(caller)
-    parts: list[Mapping[str, Any]] = []
+    parts = _conjuncts(request, scope)
+    if request.query:
+        parts.append(request.query)
+    return {"$and": parts} if len(parts) > 1 else scope
+
+
+def _base_filter(request: ListRequest, scope: dict[str, Any]) -> dict[str, Any]:
+    parts = _conjuncts(request, scope)
+    return {"$and": parts} if len(parts) > 1 else scope
+
+
+def _conjuncts(request: ListRequest, scope: dict[str, Any]) -> list[Mapping[str, Any]]:
+    parts: list[Mapping[str, Any]] = [scope]
     if request.name:
         parts.append({"name": {"$regex": escape(request.name), "$options": "i"}})
     if request.type:
         parts.append({"type": request.type})
-    if request.query:
-        parts.append(request.query)
-    return {"$and": [scope, *parts]} if parts else scope
+    return parts
 
 
 def _base_limits(name: str | None) -> Limits:
@@ -227,15 +304,14 @@ def _base_limits(name: str | None) -> Limits:
                   max_regex_length=max(1, 2 * len(name or "")))
 
 
-def _page(
-    matches: list[Mapping[str, Any]], request: ListRequest, limits: Limits, ordered: bool
-) -> list[Mapping[str, Any]]:
+def _page(matches: list[Mapping[str, Any]], request: ListRequest, prepared: Prepared,
+          ordered: bool) -> list[Mapping[str, Any]]:
     start, count = request.offset, request.count
     if start >= len(matches):
         return []
     if not request.sort or ordered:
         return matches[start:] if count is None else matches[start : start + count]
-    order = compile_sort(with_id(request.sort), limits=limits)
+    order = prepared.order()
     try:
         if count is None:
             return order.sorted(matches)[start:]

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .model import INCOMING, OUTGOING, Caller, Permission, permission_names
+from .mql.tree import Param
 
 # (permission, integration type, own records only), in the order the scopes are listed.
 _SCOPES: tuple[tuple[str, str, bool], ...] = (
@@ -48,9 +49,29 @@ def visibility_filter(caller: Caller) -> dict[str, Any]:
     One scope per granted permission, in the table's order. A caller without any of the four
     permissions gets ``{"_id": {"$in": []}}``, valid MQL that matches nothing.
     """
+    return _scope(granted(caller.permissions), caller.user_id)
+
+
+USER = Param("user")
+"""The caller's id in :func:`scope_template`."""
+
+
+def granted(permissions: frozenset[str]) -> tuple[str, ...]:
+    """The listing permissions among ``permissions``, in the table's order: what the scope
+    depends on besides the user id."""
+    return tuple(name for name, _, _ in _SCOPES if name in permissions)
+
+
+def scope_template(names: tuple[str, ...]) -> dict[str, Any]:
+    """:func:`visibility_filter` for a caller granted ``names`` (from :func:`granted`), with the
+    user id left as the parameter :data:`USER`."""
+    return _scope(names, USER)
+
+
+def _scope(names: tuple[str, ...], user: Any) -> dict[str, Any]:
     scopes: list[dict[str, Any]] = [
-        {"type": kind, "_createdBy._id": caller.user_id} if own else {"type": kind}
+        {"type": kind, "_createdBy._id": user} if own else {"type": kind}
         for name, kind, own in _SCOPES
-        if name in caller.permissions
+        if name in names
     ]
     return {"$or": scopes} if scopes else {"_id": {"$in": []}}

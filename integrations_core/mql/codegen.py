@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import types
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .bson import MISSING
 from .budget import charge
-from .paths import ARRAY_TYPES, DocPred
-from .tree import AllOf, Cond, Exists, FieldPlan, Leaf, Not, Plan
+from .paths import ARRAY_TYPES
+from .tree import AllOf, Cond, Exists, FieldPlan, Leaf, Not, ParamEq, Plan, UnboundParam
 
 MAX_TERMS = 200
 """Larger queries keep the closure tree: generated code would gain little and cost compile time."""
@@ -32,11 +34,18 @@ class _Source:
             "UNSET": object(),  # never stored anywhere: ``x is not UNSET`` just evaluates x
             "CHARGE": charge,
         }
+        self.late: dict[str, Callable[[Mapping[str, Any]], Any]] = {}
+        """Names whose value depends on the parameters (:class:`~.tree.Param`) bound per call."""
         self.terms = 0
 
     def bind(self, value: Any) -> str:
         name = f"_{len(self.names)}"
         self.names[name] = value
+        return name
+
+    def bind_late(self, make: Callable[[Mapping[str, Any]], Any]) -> str:
+        name = self.bind(None)
+        self.late[name] = make
         return name
 
     def plan(self, plan: Plan) -> str:
@@ -55,8 +64,16 @@ class _Source:
         if len(plan.parts) == 1 and isinstance(plan.cond, Exists):
             return f"({self.bind(plan.parts[0])} in doc)"
         var = f"v{self.terms}"
-        inline = self.scalar_test(plan.cond, var)
-        slow = self.bind(plan.cond.on_path(plan.parts))
+        cond, const = plan.cond, None
+        if isinstance(cond, ParamEq):
+            # The test of any value of the parameter's type, with the value a late name.
+            param, make, parts = cond.param, cond.make, plan.parts
+            cond = make("")
+            const = self.bind_late(lambda values: values[param.name])
+            slow = self.bind_late(lambda values: make(values[param.name]).on_path(parts))
+        else:
+            slow = self.bind(cond.on_path(plan.parts))
+        inline = self.scalar_test(cond, var, const)
         if inline is None:
             return f"{slow}(doc)"
         fetch, source = [], "doc"
@@ -65,7 +82,6 @@ class _Source:
             fetch.append(f"{step}.__class__ is not dict")
             source = var
         last = f"({var} := {source}.get({self.bind(plan.parts[-1])}, MISSING))"
-        cond = plan.cond
         if isinstance(cond, Leaf):
             # The inline test of an array is the test of the array itself, one of the values the
             # path yields, so a pass settles it; only a failed array needs the elements.
@@ -73,7 +89,7 @@ class _Source:
             if cond.test.in_array and not fetch:
                 # The closures charge the elements they test; so does this inline form.
                 charge = f"CHARGE({self.bind(cond.test.cost)} * len({var}))"
-                test = cond.test.in_array.format(v=var, c=self.bind(cond.test.const))
+                test = cond.test.in_array.format(v=var, c=const or self.bind(cond.test.const))
                 array = f"({charge} or {test})"
             found = f"({last} is not UNSET and {inline} or {var}.__class__ in ARR and {array})"
             if not fetch:
@@ -82,8 +98,9 @@ class _Source:
         fetch.append(f"{last}.__class__ in ARR")
         return f"({slow}(doc) if {' or '.join(fetch)} else {inline})"
 
-    def scalar_test(self, cond: Cond, v: str) -> str | None:
-        """An expression for the condition on one non-array value, or None to use closures."""
+    def scalar_test(self, cond: Cond, v: str, const: str | None = None) -> str | None:
+        """An expression for the condition on one non-array value, or None to use closures;
+        ``const`` names the operand of a parameter's test (the value is not known yet)."""
         if isinstance(cond, Leaf):
             if cond.whole_arrays:
                 return None
@@ -91,8 +108,10 @@ class _Source:
             template = test.inline or "{slow}({v})"
             names = {"v": v, "c": "", "slow": ""}
             if "{c}" in template:
-                names["c"] = self.bind(test.const)
+                names["c"] = const or self.bind(test.const)
             if "{slow}" in template:
+                if const is not None:  # the parameter's own closure is not known yet either
+                    return None
                 names["slow"] = self.bind(test.pred)
             return "(" + template.format(**names) + ")"
         if isinstance(cond, Exists):
@@ -108,21 +127,55 @@ class _Source:
         return None
 
 
-def generate(plan: Plan) -> DocPred | None:
-    """A generated predicate for ``plan``, or None where the closure tree should be used."""
+Scan = Callable[[list[Any], list[Any]], None]
+"""``scan(chunk, kept)``: append the documents of ``chunk`` that match to ``kept`` (one loop,
+no call per document)."""
+
+
+class Generated:
+    """A plan as generated code: its predicate and its scan over a list of documents.
+
+    Each is made once; binding the parameters only replaces their default arguments.
+    """
+
+    def __init__(self, body: str, source: _Source) -> None:
+        self._late = source.late
+        self.match = _define("match", "doc", f"    return {body}\n", source.names)
+        self.scan: Scan = _define("scan", "chunk, kept", (
+            "    append = kept.append\n"
+            "    for doc in chunk:\n"
+            f"        if {body}:\n"
+            "            append(doc)\n"), source.names)
+
+    def bind(self, function: Callable[..., Any], values: Mapping[str, Any]) -> Callable[..., Any]:
+        """``function`` (:attr:`match` or :attr:`scan`) with the parameters' ``values`` bound."""
+        code, given = function.__code__, function.__defaults__ or ()
+        names = code.co_varnames[code.co_argcount - len(given):code.co_argcount]
+        if not any(n in self._late for n in names):
+            return function
+        defaults = tuple(self._late[n](values) if n in self._late else d
+                         for n, d in zip(names, given, strict=True))
+        return types.FunctionType(code, function.__globals__, function.__name__, defaults)
+
+
+def _define(name: str, args: str, code: str, names: dict[str, Any]) -> Callable[..., Any]:
+    # Constants become default arguments (local loads are the cheapest Python has); only the
+    # names the code uses, since every default is copied on every call.
+    used = set(re.findall(r"\b[A-Z_][A-Z0-9_]*\b", code))
+    params = "".join(f", {n}={n}" for n in names if n in used)
+    namespace = dict(names)
+    exec(compile(f"def {name}({args}{params}):\n{code}", "<mql>", "exec"), namespace)
+    function: Callable[..., Any] = namespace[name]
+    return function
+
+
+def generate(plan: Plan) -> Generated | None:
+    """The generated code for ``plan``, or None where the closure tree should be used."""
     source = _Source()
     try:
         body = source.plan(plan)
         if source.terms > MAX_TERMS:
             return None
-        namespace = dict(source.names)
-        # Constants become default arguments (local loads are the cheapest Python has); only
-        # the names the body uses, since every default is copied on every call.
-        used = set(re.findall(r"\b[A-Z_][A-Z0-9_]*\b", body))
-        params = "".join(f", {name}={name}" for name in source.names if name in used)
-        code = f"def match(doc{params}):\n    return {body}\n"
-        exec(compile(code, "<mql>", "exec"), namespace)
-    except (SyntaxError, RecursionError, MemoryError):
+        return Generated(body, source)
+    except (SyntaxError, RecursionError, MemoryError, UnboundParam):
         return None
-    match: DocPred = namespace["match"]
-    return match

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, cast
 
@@ -12,11 +12,11 @@ from . import ejson
 from .bson import CODE, CODE_WITH_SCOPE, REGEX, UNKNOWN, Regex, regex_parts, type_rank
 from .budget import LITERAL_CALL, RECORD, REGEX_CALL
 from .cache import ByteBoundedCache
-from .codegen import generate
+from .codegen import Scan, generate
 from .errors import LimitError, QueryError, join_path
 from .limits import DEFAULT_LIMITS, Limits, shape_key, thaw
 from .operators import OPERATORS, FieldFn, QueryFn, is_dbref, operator, unsupported
-from .paths import split_path
+from .paths import DocPred, split_path
 from .predicates import Test, regex_matches
 from .regex import compile_regex
 from .tree import (
@@ -26,6 +26,7 @@ from .tree import (
     FieldPlan,
     Leaf,
     Plan,
+    bind_plan,
     operand_key,
     plan_cost,
     to_closure,
@@ -51,8 +52,9 @@ class Filter(Protocol):
 class Compiler:
     """Turns one decoded query into a plan in one walk, checking and counting it on the way."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, params: bool = False) -> None:
         self.limits = limits
+        self.params = params
         self.paths: set[str] = set()
         self.prefix = ""
         self.conditions = 0
@@ -174,18 +176,81 @@ def _normalise(query: Any) -> Any:
 
 
 def _compile(query: Mapping[str, Any], limits: Limits) -> Filter:
-    decoded = _normalise(ejson.decode(query))
     compiler = Compiler(limits)
-    plan = compiler.plan(decoded, "")
-    pred = generate(plan) or to_closure(plan)
+    plan = compiler.plan(_normalise(ejson.decode(query)), "")
+    generated = generate(plan)
+    pred = generated.match if generated is not None else to_closure(plan)
+    return _as_filter(pred, frozenset(compiler.paths), RECORD + plan_cost(plan),
+                      compiler.native_bytes)
+
+
+def _as_filter(pred: DocPred, paths: frozenset[str], cost: int, native_bytes: int) -> Filter:
     # A fresh function object, so that attributes never land on a closure another filter shares.
     match = types.FunctionType(
         pred.__code__, pred.__globals__, "match", pred.__defaults__, pred.__closure__
     )
-    match.paths = frozenset(compiler.paths)  # type: ignore[attr-defined]
-    match.cost = RECORD + plan_cost(plan)  # type: ignore[attr-defined]
-    match.native_bytes = compiler.native_bytes  # type: ignore[attr-defined]
+    match.paths = paths  # type: ignore[attr-defined]
+    match.cost = cost  # type: ignore[attr-defined]
+    match.native_bytes = native_bytes  # type: ignore[attr-defined]
     return cast(Filter, match)
+
+
+class Template:
+    """Queries compiled as one filter (their conjunction), with the values of its
+    :class:`~.tree.Param` placeholders bound per call (:meth:`bind`, :meth:`scan`)."""
+
+    def __init__(self, parts: Sequence[tuple[Mapping[str, Any], Limits]]) -> None:
+        plans, paths = [], set()
+        self.cost = self.native_bytes = self.nodes = 0
+        for query, limits in parts:
+            self.nodes += shape_key(query, limits)[1]
+            compiler = Compiler(limits, params=True)
+            plans.append(compiler.plan(_normalise(ejson.decode(query)), ""))
+            paths |= compiler.paths
+            # Each part is charged as the filter it would be on its own.
+            self.cost += RECORD + plan_cost(plans[-1])
+            self.native_bytes += compiler.native_bytes
+        self.paths = frozenset(paths)
+        self._plan: Plan = plans[0] if len(plans) == 1 else BoolPlan("and", tuple(plans))
+        self._generated = generate(self._plan)
+
+    def bind(self, values: Mapping[str, str]) -> Filter:
+        """The filter for these parameter values."""
+        generated = self._generated
+        if generated is None:
+            pred = to_closure(bind_plan(self._plan, values))
+        else:
+            pred = generated.bind(generated.match, values)
+        return _as_filter(pred, self.paths, self.cost, self.native_bytes)
+
+    def scan(self, values: Mapping[str, str]) -> Scan | None:
+        """The filter as one loop over a list (:data:`.codegen.Scan`), for these parameter
+        values; None when it is not generated code."""
+        generated = self._generated
+        if generated is None:
+            return None
+        return cast(Scan, generated.bind(generated.scan, values))
+
+
+def compile_template(parts: Sequence[tuple[Mapping[str, Any], Limits]],
+                     key: Hashable | None = None) -> Template:
+    """The conjunction of ``parts``, each a query checked against its own limits (raising
+    :class:`QueryError` as :func:`compile_filter` would), compiled as one :class:`Template`.
+
+    ``key``, when given, stands for ``parts`` exactly (as type-exact as :func:`.limits.shape_key`)
+    and the template is kept in the compile cache under it.
+    """
+    if key is None:
+        return Template(parts)
+
+    def make() -> tuple[Template, int]:
+        template = Template(parts)
+        if template.nodes > CACHED_MAX_NODES:  # too large to keep: over the cache's bound
+            return template, FILTER_CACHE.max_bytes
+        return template, (_FIXED_BYTES * len(parts) + _BYTES_PER_VALUE * template.nodes
+                          + template.native_bytes)
+
+    return cast(Template, FILTER_CACHE.get_or_make(("template", key), make))
 
 
 CACHED_MAX_NODES = 256
@@ -195,8 +260,9 @@ CACHE_BYTES = 64 * 2**20
 """What the compiled filters kept for reuse may hold, native regex memory included."""
 _FIXED_BYTES, _BYTES_PER_VALUE = 8_192, 600  # a generated function, its plan and its key
 
-FILTER_CACHE: ByteBoundedCache[Filter] = ByteBoundedCache(CACHE_BYTES)
-"""The compile cache, keyed by a query's type-exact image and its limits."""
+FILTER_CACHE: ByteBoundedCache[Any] = ByteBoundedCache(CACHE_BYTES)
+"""The compile cache, keyed by a query's type-exact image and its limits (filters and
+:class:`Template` objects)."""
 
 
 def _compile_sized(frozen: Any, nodes: int, limits: Limits) -> tuple[Filter, int]:
@@ -221,5 +287,5 @@ def compile_filter(query: Mapping[str, Any], *, limits: Limits | None = None) ->
         hash(frozen)
     except TypeError:
         return _compile(query, limits)
-    return FILTER_CACHE.get_or_make((frozen, limits),
-                                    lambda: _compile_sized(frozen, nodes, limits))
+    return cast(Filter, FILTER_CACHE.get_or_make((frozen, limits),
+                                                 lambda: _compile_sized(frozen, nodes, limits)))

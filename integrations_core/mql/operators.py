@@ -85,6 +85,10 @@ class Context(Protocol):
     @property
     def prefix(self) -> str: ...
 
+    @property
+    def params(self) -> bool:
+        """Whether a :class:`~.tree.Param` may stand for an equality's operand."""
+
 
 FieldFn = Callable[[Context, Any, str, Mapping[str, Any]], Cond | None]
 """``(ctx, operand, where, operator_object) -> Cond`` (None: the key adds no condition)."""
@@ -139,7 +143,7 @@ def unsupported(name: str, where: str) -> QueryError:
 
 def _eq(ctx: Context, operand: Any, where: str, obj: Mapping[str, Any] | None = None) -> Cond:
     ctx.count(where)
-    if isinstance(operand, Param):
+    if isinstance(operand, Param) and ctx.params:
         return ParamEq(operand, _equality)
     return _equality(ctx.literal(operand, where))
 

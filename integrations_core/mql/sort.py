@@ -94,26 +94,37 @@ class Sort:
     def _direct(self, docs: list[Any], k: int | None) -> list[Any] | None:
         """The answer read straight from the documents with a C key (``itemgetter``), when
         every path is a top-level field, all in one direction, and each field holds values of
-        one type Python orders as BSON does in every document; None otherwise."""
+        one type Python orders as BSON does in every document that can be in the answer; None
+        otherwise."""
         if not self._fields:
             return None
-        n = len(docs)
-        for name in self._fields:
-            try:  # no list of values: one pass that only looks at their types
-                types = set(map(type, map(dict.get, docs, repeat(name, n), repeat(MISSING, n))))
-                col = list(map(dict.get, docs, repeat(name, n))) if float in types else []
-            except TypeError:  # a document that is not a dict
-                return None
-            if not native_column(col, types):
-                return None
         key, asc = itemgetter(*self._fields), self._asc[0]
         try:
-            if k is not None and k * _HEAP_SHARE <= n:  # both are stable, like sorted()[:k]
-                return (heapq.nsmallest if asc else heapq.nlargest)(k, docs, key=key)
+            if k is not None and k * _HEAP_SHARE <= len(docs):
+                rows = self._candidates(docs, k)
+                if rows is None or not _native(rows, self._fields[1:]):
+                    return None
+                return sorted(rows, key=key, reverse=not asc)[:k]
+            if not _native(docs, self._fields):
+                return None
             out = sorted(docs, key=key, reverse=not asc)
-        except TypeError:  # naive and aware datetimes
+        except TypeError:  # a document that is not a dict; naive and aware datetimes
             return None
         return out if k is None else out[:k]
+
+    def _candidates(self, docs: list[Any], k: int) -> list[Any] | None:
+        """The documents, in input order, that can be among the first ``k``: those whose first
+        field is not past the ``k``-th smallest (largest, descending) first field, or None if
+        that field's values are not one native type (:func:`.sortkeys.native_column`)."""
+        n, first = len(docs), self._fields[0]
+        col = list(map(dict.get, docs, repeat(first, n), repeat(MISSING, n)))
+        if not native_column(col, set(map(type, col))):
+            return None
+        if self._asc[0]:
+            kth = heapq.nsmallest(k, col)[-1]
+            return list(compress(docs, map(ge, repeat(kth, n), col)))
+        kth = heapq.nlargest(k, col)[-1]
+        return list(compress(docs, map(le, repeat(kth, n), col)))
 
     def _order(self, docs: list[Any], k: int | None) -> Sequence[int]:
         if k is not None and k >= len(docs):
@@ -147,6 +158,19 @@ class Sort:
         for cols, asc in reversed(runs):
             order.sort(key=_row_key(cols, order, n), reverse=not asc)
         return order if k is None else order[:k]
+
+
+def _native(docs: list[Any], fields: tuple[str, ...]) -> bool:
+    """Whether each field holds values of one type Python orders as BSON does in ``docs``
+    (raises TypeError for a document that is not a dict)."""
+    n = len(docs)
+    for name in fields:
+        # No list of values unless floats need their NaN check: one pass over the types.
+        types = set(map(type, map(dict.get, docs, repeat(name, n), repeat(MISSING, n))))
+        col = list(map(dict.get, docs, repeat(name, n))) if float in types else []
+        if not native_column(col, types):
+            return False
+    return True
 
 
 def _row_key(cols: list[list[Any]], rows: list[int], n: int) -> Callable[[int], Any]:

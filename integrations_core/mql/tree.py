@@ -111,11 +111,14 @@ def any_of(preds: Sequence[DocPred]) -> DocPred:
 
 @dataclass(frozen=True)
 class Param:
-    """A placeholder for a value bound per call (:func:`bind_plan`): ``{"a": Param("user", str)}``
-    compiles once for every value of type ``kind``; only equality takes one."""
+    """A string placeholder bound per call (:func:`bind_plan`): ``{"a": Param("user")}``
+    compiles once for every string; only equality takes one."""
 
     name: str
-    kind: type
+
+
+class UnboundParam(Exception):
+    """A :class:`Param` met where only a bound value can stand."""
 
 
 @dataclass(frozen=True)
@@ -123,13 +126,13 @@ class ParamEq(Cond):
     """Equality with a :class:`Param`; ``make`` builds the condition for a bound value."""
 
     param: Param
-    make: Callable[[Any], Cond]
+    make: Callable[[str], Cond]
 
     def on_path(self, parts: tuple[str, ...]) -> DocPred:
-        raise TypeError(f"parameter {self.param.name!r} is not bound")
+        raise UnboundParam(self.param.name)
 
     def on_value(self) -> ValuePred:
-        raise TypeError(f"parameter {self.param.name!r} is not bound")
+        raise UnboundParam(self.param.name)
 
 
 @dataclass(frozen=True)
@@ -203,15 +206,15 @@ def bind_plan(plan: Plan, values: Mapping[str, Any]) -> Plan:
 def _bind_cond(cond: Cond, values: Mapping[str, Any]) -> Cond:
     if isinstance(cond, ParamEq):
         value = values[cond.param.name]
-        if type(value) is not cond.param.kind:
-            raise TypeError(f"parameter {cond.param.name!r} must be a {cond.param.kind.__name__}")
+        if type(value) is not str:
+            raise TypeError(f"parameter {cond.param.name!r} must be a str")
         return cond.make(value)
     if isinstance(cond, Not):
         inner = _bind_cond(cond.inner, values)
         return cond if inner is cond.inner else Not(inner)
     if isinstance(cond, AllOf):
         conds = [_bind_cond(c, values) for c in cond.conds]
-        return cond if all(a is b for a, b in zip(conds, cond.conds)) else AllOf(conds)
+        return cond if all(a is b for a, b in zip(conds, cond.conds, strict=True)) else AllOf(conds)
     return cond
 
 
@@ -272,10 +275,11 @@ def factor_or(branches: tuple[Plan, ...],
         return None
     cost = sum(plan_cost(b) for b in branches)
     first = keep[0]
-    hoisted = [c for c, s in zip(_conjuncts(branches[first]), sigs[first]) if s in common]
+    pairs = zip(_conjuncts(branches[first]), sigs[first], strict=True)
+    hoisted = [c for c, s in pairs if s in common]
     rests = []
     for j in keep:
-        rest = [c for c, s in zip(_conjuncts(branches[j]), sigs[j]) if s not in common]
+        rest = [c for c, s in zip(_conjuncts(branches[j]), sigs[j], strict=True) if s not in common]
         if not rest:  # this branch is just the common part: the rest is always true
             return BoolPlan("and", tuple(_dedupe(hoisted)), cost)
         rests.append(_conjunction(rest))
