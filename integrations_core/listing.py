@@ -9,30 +9,29 @@ Records are read, never changed; the response holds fresh copies of the returned
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from itertools import islice
 from typing import Any, cast
 
 from . import responses
 from .model import Caller
-from .mql import Sort, compile_projection, compile_sort
 from .mql.budget import COPY_VALUE, Meter, WorkLimitError, charge, metered
-from .mql.codegen import Scan
+from .mql.codegen import Scan, TopScan
 from .mql.documents import diagnose, document_values
 from .mql.errors import InputError, LimitError, QueryError
-from .mql.filter import CACHED_MAX_NODES, Filter, Template, compile_template
-from .mql.limits import Limits, shape_key
+from .mql.filter import Filter, Template, compile_template
+from .mql.limits import Limits
 from .mql.regex import escape
+from .mql.sort import Selection
 from .params import (
     ListRequest,
     ParamError,
     Params,
     RawParams,
     collect_params,
-    parse_collected_params,
-    with_id,
 )
 from .planner import Plan
+from .prepared import Prepared, parse_cached
 from .responses import Response, to_json_value
 from .settings import DEFAULT_SETTINGS, Settings
 from .store import IntegrationStore
@@ -56,7 +55,7 @@ def list_integrations(
     rejected: QueryError | None = None
     try:
         raw = collect_params(params, settings)
-        request = parse_collected_params(raw, settings)
+        request, prepared = parse_cached(raw, settings)
     except ParamError as exc:
         return responses.invalid_params(exc.wire_message)
     except QueryError as exc:
@@ -65,7 +64,7 @@ def list_integrations(
         return responses.forbidden()
     if rejected is None:
         try:
-            return execute(records, caller, request, settings)
+            return _execute(records, caller, request, settings, prepared)
         except WorkLimitError as exc:
             return responses.invalid_params(f"request: {exc.reason}")
         except QueryError as exc:  # a sort over parallel arrays: MongoDB refuses it too
@@ -90,15 +89,19 @@ def execute(
     (parallel arrays); :func:`list_integrations` answers both with a 400. Over a store, the same
     pipeline runs on the candidates its plan gives.
     """
+    return _execute(records, caller, request, settings, Prepared(request, settings))
+
+
+def _execute(records: Iterable[Mapping[str, Any]], caller: Caller, request: ListRequest,
+             settings: Settings, prepared: Prepared) -> Response:
     if isinstance(records, IntegrationStore):
         with records.candidates(caller, request) as plan:
-            return _respond(plan.records, caller, request, settings, plan)
-    return _respond(records, caller, request, settings, None)
+            return _respond(plan.records, caller, request, settings, plan, prepared)
+    return _respond(records, caller, request, settings, None, prepared)
 
 
 def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: ListRequest,
-             settings: Settings, plan: Plan | None,
-             prepared: Prepared | None = None) -> Response:
+             settings: Settings, plan: Plan | None, prepared: Prepared | None = None) -> Response:
     prepared = prepared or Prepared(request, settings)
     template = _template(caller, request, settings, prepared)
     values = {USER.name: caller.user_id}
@@ -112,6 +115,14 @@ def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: List
             kept, total = _scan(records, match, meter, settings, plan.stop_after, stop=True,
                                 scan=scan)
             page = _page(kept, request, prepared, ordered)
+        elif (request.sort and not ordered and scan is not None
+              and Selection.fits(prepared.order(), _end(request))):
+            # The first page of a sort on top-level fields: its candidates picked as matched.
+            selection = Selection(prepared.order(), cast(int, _end(request)))
+            top = template.top_scan(selection.field, selection.descending, values)
+            kept, total = _scan(records, match, meter, settings, None, scan=scan,
+                                select=(selection, cast(TopScan, top)))
+            page = _page(kept, request, prepared, ordered, selection)
         elif (request.sort and not ordered) or request.count is None:
             kept, total = _scan(records, match, meter, settings, None, scan=scan)
             page = _page(kept, request, prepared, ordered)
@@ -128,61 +139,6 @@ def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: List
             charge(COPY_VALUE * document_values(record))
             integrations.append(to_json_value(shape(record) if shape else record))
     return responses.success(integrations, request.offset, total)
-
-
-Shape = Callable[[Mapping[str, Any]], Mapping[str, Any]]
-
-
-class Prepared:
-    """What a request compiles besides its filter, each once and only when needed: the sort
-    (``_id`` last), the projection (redaction included) and the query's cache key."""
-
-    __slots__ = ("_order", "_projection", "query_key", "request", "settings")
-
-    def __init__(self, request: ListRequest, settings: Settings) -> None:
-        self.request, self.settings = request, settings
-        self._order: Sort | None = None
-        self._projection: Shape | bool | None = False
-        self.query_key = None if not request.query else _cache_key(request.query,
-                                                                   settings.query_limits)
-
-    def order(self) -> Sort:
-        """The request's sort, ``_id`` appended (the request must have a sort)."""
-        if self._order is None:
-            self._order = compile_sort(with_id(self.request.sort), limits=self.settings.limits)
-        return self._order
-
-    def projection(self) -> Shape | None:
-        """The user's projection, then the redacted fields taken out (docs/security.md)."""
-        if self._projection is False:
-            self._projection = _projection(self.request.fields, self.settings)
-        return cast("Shape | None", self._projection)
-
-
-class _Key:
-    """A query's type-exact image with its hash computed once (it keys every request's filter)."""
-
-    __slots__ = ("_hash", "image")
-
-    def __init__(self, image: Any) -> None:
-        self.image = image
-        self._hash = hash(image)
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Key) and other._hash == self._hash and other.image == self.image
-
-
-def _cache_key(query: Mapping[str, Any], limits: Limits) -> _Key | None:
-    image, nodes = shape_key(query, limits)
-    if nodes > CACHED_MAX_NODES:
-        return None
-    try:
-        return _Key(image)
-    except TypeError:  # a value that cannot be hashed: compiled afresh each time
-        return None
 
 
 def _template(caller: Caller, request: ListRequest, settings: Settings,
@@ -222,21 +178,24 @@ def _start_chunk(chunk: list[Any], per_record: int, meter: Meter, settings: Sett
 
 
 def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, settings: Settings,
-          keep: int | None, stop: bool = False,
-          scan: Scan | None = None) -> tuple[list[Mapping[str, Any]], int]:
+          keep: int | None, stop: bool = False, scan: Scan | None = None,
+          select: tuple[Selection, TopScan] | None = None) -> tuple[list[Mapping[str, Any]], int]:
     """The matches (the first ``keep`` of them when ``keep`` is set) and how many there are
     (with ``stop``, the scan ends once ``keep`` are found and the count is of those).
 
     Each chunk of records is charged its static cost before it is matched; arrays, deep paths
     and regexes charge the rest as they run. ``scan``, when given, is ``match`` as one loop
-    over a chunk (generated code: no call per record).
+    over a chunk (generated code: no call per record); ``select``, a sort's selection and the
+    scan that picks its candidates as it matches (``keep`` None).
     """
     kept: list[Mapping[str, Any]] = []
     total = 0
     for chunk in _chunks(records, keep, stop, kept):
         _start_chunk(chunk, match.cost, meter, settings)
         try:
-            if scan is None:
+            if select is not None:
+                found = _select(chunk, scan, *select)
+            elif scan is None:
                 found = list(filter(match, chunk))
             else:
                 found = []
@@ -256,18 +215,22 @@ def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, set
     return kept, total
 
 
-def _projection(fields: Mapping[str, int] | None,
-                settings: Settings) -> Callable[[Mapping[str, Any]], Mapping[str, Any]] | None:
-    """The user's projection, then the redacted fields taken out (docs/security.md)."""
-    shape = None if fields is None else compile_projection(fields, limits=settings.limits)
-    redactor = settings.redactor
-    if redactor is None or shape is None:
-        return redactor or shape
+def _select(chunk: list[Any], scan: Scan | None, selection: Selection,
+            top: TopScan) -> list[Mapping[str, Any]]:
+    if selection.kind is None:
+        selection.begin(chunk[0])
+    found: list[Mapping[str, Any]] = []
+    if selection.ok:
+        kind = cast(type, selection.kind)
+        selection.ok = top(chunk, found, selection.cand, selection.vals, selection.bound, kind)
+        selection.narrow()
+    else:
+        cast(Scan, scan)(chunk, found)
+    return found
 
-    def redacted(record: Mapping[str, Any]) -> Mapping[str, Any]:
-        return redactor(shape(record))
 
-    return redacted
+def _end(request: ListRequest) -> int | None:
+    return None if request.count is None else request.offset + request.count
 
 
 def request_filter(request: ListRequest, caller: Caller) -> dict[str, Any]:
@@ -305,7 +268,7 @@ def _base_limits(name: str | None) -> Limits:
 
 
 def _page(matches: list[Mapping[str, Any]], request: ListRequest, prepared: Prepared,
-          ordered: bool) -> list[Mapping[str, Any]]:
+          ordered: bool, selection: Selection | None = None) -> list[Mapping[str, Any]]:
     start, count = request.offset, request.count
     if start >= len(matches):
         return []
@@ -313,6 +276,8 @@ def _page(matches: list[Mapping[str, Any]], request: ListRequest, prepared: Prep
         return matches[start:] if count is None else matches[start : start + count]
     order = prepared.order()
     try:
+        if selection is not None:
+            return selection.page(matches)[start:]
         if count is None:
             return order.sorted(matches)[start:]
         return order.top(matches, start + count)[start:]

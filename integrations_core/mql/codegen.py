@@ -132,20 +132,53 @@ Scan = Callable[[list[Any], list[Any]], None]
 no call per document)."""
 
 
+TopScan = Callable[[list[Any], list[Any], list[Any], list[Any], Any, type], bool]
+"""``top(chunk, kept, cand, vals, bound, kind)``: :data:`Scan`, and while every match's sort
+field is of class ``kind``, the matches whose field is not past ``bound`` (None: no bound yet)
+appended to ``cand`` and their fields to ``vals``; returns whether every match's field was."""
+
+
 class Generated:
-    """A plan as generated code: its predicate and its scan over a list of documents.
+    """A plan as generated code: its predicate, its scan over a list of documents, and scans
+    that also pick a sort's candidates (:meth:`top`).
 
     Each is made once; binding the parameters only replaces their default arguments.
     """
 
     def __init__(self, body: str, source: _Source) -> None:
-        self._late = source.late
+        self._body, self._names, self._late = body, source.names, source.late
         self.match = _define("match", "doc", f"    return {body}\n", source.names)
         self.scan: Scan = _define("scan", "chunk, kept", (
             "    append = kept.append\n"
             "    for doc in chunk:\n"
             f"        if {body}:\n"
             "            append(doc)\n"), source.names)
+        self._tops: dict[tuple[str, bool], TopScan] = {}
+
+    def top(self, field: str, descending: bool) -> TopScan:
+        """The :data:`TopScan` for a sort whose first key is the top-level ``field``."""
+        found = self._tops.get((field, descending))
+        if found is None:
+            if len(self._tops) >= _MAX_TOPS:
+                self._tops.clear()
+            names = {**self._names, "SORT_FIELD": field}
+            past = ">=" if descending else "<="
+            code = "\n".join([
+                "    append, add, add_value = kept.append, cand.append, vals.append",
+                "    ok = True",
+                "    for doc in chunk:",
+                f"        if {self._body}:",
+                "            append(doc)",
+                "            if ok:",
+                "                if (w := doc.get(SORT_FIELD, MISSING)).__class__ is not kind:",
+                "                    ok = False",
+                f"                elif bound is None or w {past} bound:",
+                "                    add(doc)",
+                "                    add_value(w)",
+                "    return ok\n"])
+            found = _define("top", "chunk, kept, cand, vals, bound, kind", code, names)
+            self._tops[field, descending] = found
+        return found
 
     def bind(self, function: Callable[..., Any], values: Mapping[str, Any]) -> Callable[..., Any]:
         """``function`` (:attr:`match` or :attr:`scan`) with the parameters' ``values`` bound."""
@@ -156,6 +189,9 @@ class Generated:
         defaults = tuple(self._late[n](values) if n in self._late else d
                          for n, d in zip(names, given, strict=True))
         return types.FunctionType(code, function.__globals__, function.__name__, defaults)
+
+
+_MAX_TOPS = 8  # sort fields whose scans are kept per filter (each one compiled function)
 
 
 def _define(name: str, args: str, code: str, names: dict[str, Any]) -> Callable[..., Any]:

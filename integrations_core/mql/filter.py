@@ -12,7 +12,7 @@ from . import ejson
 from .bson import CODE, CODE_WITH_SCOPE, REGEX, UNKNOWN, Regex, regex_parts, type_rank
 from .budget import LITERAL_CALL, RECORD, REGEX_CALL
 from .cache import ByteBoundedCache
-from .codegen import Scan, generate
+from .codegen import Scan, TopScan, generate
 from .errors import LimitError, QueryError, join_path
 from .limits import DEFAULT_LIMITS, Limits, shape_key, thaw
 from .operators import OPERATORS, FieldFn, QueryFn, is_dbref, operator, unsupported
@@ -230,6 +230,14 @@ class Template:
         if generated is None:
             return None
         return cast(Scan, generated.bind(generated.scan, values))
+
+    def top_scan(self, field: str, descending: bool, values: Mapping[str, str]) -> TopScan | None:
+        """:meth:`scan` that also picks the candidates of a sort by ``field`` first
+        (:data:`.codegen.TopScan`); None when the filter is not generated code."""
+        generated = self._generated
+        if generated is None:
+            return None
+        return cast(TopScan, generated.bind(generated.top(field, descending), values))
 
 
 def compile_template(parts: Sequence[tuple[Mapping[str, Any], Limits]],

@@ -160,6 +160,86 @@ class Sort:
         return order if k is None else order[:k]
 
 
+class Selection:
+    """``order.top(docs, k)`` for the documents a scan finds, with its candidates picked while
+    the scan runs (:data:`.codegen.TopScan`), for a sort on top-level fields in one direction
+    whose first field holds one of :data:`SELECTION_TYPES` (that of the first document read).
+
+    Only documents whose first field is not past ``bound``, the ``k``-th first field among the
+    candidates so far, are candidates: at least ``k`` documents come before any other. The page
+    is the candidates sorted, or ``order.top`` of every document when a first field is of
+    another type; either way exactly ``order.top(docs, k)``, charged alike.
+    """
+
+    __slots__ = ("_k", "_limit", "_order", "bound", "cand", "kind", "ok", "vals")
+
+    def __init__(self, order: Sort, k: int) -> None:
+        self._order, self._k = order, k
+        self.kind: type | None = None
+        """The first field's class in the first document read (:meth:`begin`)."""
+        self.ok = True
+        """Whether every first field seen so far is of class ``kind``."""
+        self.cand: list[Any] = []
+        self.vals: list[Any] = []
+        self.bound: Any = None
+        self._limit = max(2 * k, 256)
+
+    def begin(self, first: Any) -> None:
+        """Take ``kind`` from the first document read."""
+        value = first.get(self.field, MISSING) if type(first) is dict else MISSING
+        self.kind = type(value)
+        self.ok = self.kind in SELECTION_TYPES
+
+    @staticmethod
+    def fits(order: Sort, k: int | None) -> bool:
+        """Whether a selection can answer ``order.top(docs, k)``."""
+        return bool(order._fields) and k is not None and k > 0
+
+    @property
+    def field(self) -> str:
+        """The sort's first field."""
+        return self._order._fields[0]
+
+    @property
+    def descending(self) -> bool:
+        """Whether the sort is descending."""
+        return not self._order._asc[0]
+
+    def narrow(self) -> None:
+        """Drop the candidates past the ``k``-th first field once there are many of them."""
+        if len(self.cand) < self._limit:
+            return
+        if self._order._asc[0]:
+            kth = heapq.nsmallest(self._k, self.vals)[-1]
+            keep = list(map(ge, repeat(kth, len(self.vals)), self.vals))
+        else:
+            kth = heapq.nlargest(self._k, self.vals)[-1]
+            keep = list(map(le, repeat(kth, len(self.vals)), self.vals))
+        self.cand = list(compress(self.cand, keep))
+        self.vals = list(compress(self.vals, keep))
+        self.bound = kth
+        self._limit = max(self._limit, 2 * len(self.cand))  # many ties: narrow less often
+
+    def page(self, docs: list[Any]) -> list[Any]:
+        """``order.top(docs, k)``, where ``docs`` are the documents scanned."""
+        order, k, n = self._order, self._k, len(docs)
+        if not self.ok or k * _HEAP_SHARE > n:
+            return order.top(docs, k)
+        order._charge(n, k)
+        try:
+            if _native(self.cand, order._fields[1:]):
+                key = itemgetter(*order._fields)
+                return sorted(self.cand, key=key, reverse=not order._asc[0])[:k]
+        except TypeError:  # a document that is not a dict
+            pass
+        return [docs[i] for i in order._order(docs, k)]
+
+
+SELECTION_TYPES = frozenset({str, int, bool})
+"""First-field types a :class:`Selection` picks by (Python orders each alone as BSON does;
+floats need a NaN check and datetimes may mix naive and aware values, which do not compare)."""
+
+
 def _native(docs: list[Any], fields: tuple[str, ...]) -> bool:
     """Whether each field holds values of one type Python orders as BSON does in ``docs``
     (raises TypeError for a document that is not a dict)."""
