@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import INTEGRATION_TYPES
-from .mql import compile_filter, compile_projection, compile_sort
+from .mql import Projection, Sort, compile_filter, compile_projection, compile_sort
 from .mql.ejson import decode
 from .mql.errors import InputError, LimitError, QueryError, describe, join_path
 from .settings import DEFAULT_SETTINGS, Settings
@@ -123,16 +123,23 @@ def parse_collected_params(
     raw: Mapping[str, Any], settings: Settings = DEFAULT_SETTINGS
 ) -> ListRequest:
     """Step 2: every ``invalid-params`` check first, then ``sort``, ``fields``, ``query``."""
+    return parse_compiled(raw, settings)[0]
+
+
+def parse_compiled(raw: Mapping[str, Any], settings: Settings = DEFAULT_SETTINGS
+                   ) -> tuple[ListRequest, Sort | None, Projection | None]:
+    """:func:`parse_collected_params`, with the sort the listing runs (``_id`` appended) and
+    the projection, compiled while they were checked (None without a sort or ``fields``)."""
     offset = _offset(raw.get("offset"), settings)
     count = _count(raw.get("count"), settings)
     type_ = _type(raw.get("type"), settings)
     name = _name(raw.get("name"))
     if settings.redacted:
         _check_filters_redaction(name, type_, settings)
-    sort = _sort(raw["sort"], settings) if raw.get("sort") else ()
-    fields = _fields(raw["fields"], settings) if raw.get("fields") else None
+    sort, order = _sort(raw["sort"], settings) if raw.get("sort") else ((), None)
+    fields, shape = _fields(raw["fields"], settings) if raw.get("fields") else (None, None)
     query = _query(raw["query"], settings) if raw.get("query") and settings.query_enabled else None
-    return ListRequest(offset, count, sort, fields, query, name, type_)
+    return ListRequest(offset, count, sort, fields, query, name, type_), order, shape
 
 
 def _pairs(params: Params) -> list[tuple[Any, Any]]:
@@ -354,18 +361,21 @@ def _json_type(value: Any) -> str:
     return "a boolean" if isinstance(value, bool) else "a number"
 
 
-def _sort(text: str, settings: Settings) -> tuple[tuple[str, int], ...]:
+def _sort(text: str, settings: Settings) -> tuple[tuple[tuple[str, int], ...], Sort | None]:
     spec = _object(text, "sort", settings)
     if len(spec) > settings.max_sort_keys:
         raise LimitError(f"has {len(spec)} keys, over Settings.max_sort_keys "
                          f"({settings.max_sort_keys})", "sort")
     _check_paths(spec, "sort", settings)
     try:
-        user = compile_sort(spec, limits=settings.limits).spec
-        compile_sort(with_id(user), limits=settings.limits)  # what the listing will run
+        first = compile_sort(spec, limits=settings.limits)
+        user = first.spec
+        # What the listing will run (the user's sort when it already ends on _id).
+        order = first if with_id(user) == user else compile_sort(with_id(user),
+                                                                  limits=settings.limits)
     except QueryError as exc:
         raise exc.prefixed("sort") from None
-    return user
+    return user, order if user else None
 
 
 def with_id(sort: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
@@ -373,14 +383,14 @@ def with_id(sort: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
     return sort if any(path == "_id" for path, _ in sort) else (*sort, ("_id", 1))
 
 
-def _fields(text: str, settings: Settings) -> Mapping[str, int] | None:
+def _fields(text: str, settings: Settings) -> tuple[Mapping[str, int] | None, Projection | None]:
     spec = _object(text, "fields", settings)
     _check_paths(spec, "fields", settings)
     try:
-        fields = compile_projection(spec, limits=settings.limits).spec
+        shape = compile_projection(spec, limits=settings.limits)
     except QueryError as exc:
         raise exc.prefixed("fields") from None
-    return fields or None
+    return (shape.spec, shape) if shape.spec else (None, None)
 
 
 def _query(text: str, settings: Settings) -> Mapping[str, Any] | None:

@@ -2,7 +2,7 @@
 
 Parsing a request (JSON, Extended JSON, compiling its sort, projection and query to validate
 them) costs more than many requests' matching. :func:`parse_cached` keeps the result of
-:func:`~integrations_core.params.parse_collected_params` for the raw parameter values and the
+:func:`~integrations_core.params.parse_compiled` for the raw parameter values and the
 settings it was parsed under, in a cache bounded in bytes like the compile cache
 (:mod:`.mql.cache`). A rejected request is not kept: it is parsed again, and rejected again.
 """
@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from typing import Any, cast
 
-from .mql import Sort, compile_projection, compile_sort
+from .mql import Projection, Sort, compile_projection, compile_sort
 from .mql.cache import ByteBoundedCache
 from .mql.filter import CACHE_BYTES, CACHED_MAX_NODES
 from .mql.limits import shape_key
-from .params import ListRequest, RawParams, parse_collected_params, with_id
+from .params import ListRequest, RawParams, parse_compiled, with_id
 from .settings import Settings
 
 Shape = Callable[[Mapping[str, Any]], Mapping[str, Any]]
@@ -29,10 +29,13 @@ class Prepared:
 
     __slots__ = ("_order", "_projection", "nodes", "query_key", "request", "settings")
 
-    def __init__(self, request: ListRequest, settings: Settings) -> None:
+    def __init__(self, request: ListRequest, settings: Settings, order: Sort | None = None,
+                 projection: Projection | None = None) -> None:
         self.request, self.settings = request, settings
-        self._order: Sort | None = None
+        self._order = order
         self._projection: Shape | bool | None = False
+        if projection is not None:
+            self._projection = _redacted(projection, settings)
         self.query_key: QueryKey | None = None
         """The query's type-exact image (None without a query, or when it is not cached)."""
         self.nodes = 0
@@ -75,6 +78,10 @@ class QueryKey:
 
 def _projection(fields: Mapping[str, int] | None, settings: Settings) -> Shape | None:
     shape = None if fields is None else compile_projection(fields, limits=settings.limits)
+    return _redacted(shape, settings)
+
+
+def _redacted(shape: Shape | None, settings: Settings) -> Shape | None:
     redactor = settings.redactor
     if redactor is None or shape is None:
         return redactor or shape
@@ -92,8 +99,9 @@ _FIXED_BYTES, _BYTES_PER_CHAR, _BYTES_PER_VALUE = 4_096, 4, 600  # entry, text, 
 
 
 def parse_cached(raw: RawParams, settings: Settings) -> tuple[ListRequest, Prepared]:
-    """:func:`~integrations_core.params.parse_collected_params`, and the request's
-    :class:`Prepared`, for raw values seen before under the same settings: from the cache."""
+    """:func:`~integrations_core.params.parse_collected_params` and the request's
+    :class:`Prepared` (its sort and projection compiled while they were checked); for raw
+    values seen before under the same settings, from the cache."""
     text = 0
     items = []
     for name, value in raw.items():
@@ -104,8 +112,8 @@ def parse_cached(raw: RawParams, settings: Settings) -> tuple[ListRequest, Prepa
     key = (id(settings), tuple(items))
 
     def make() -> tuple[tuple[Settings, ListRequest, Prepared], int]:
-        request = parse_collected_params(raw, settings)
-        prepared = Prepared(request, settings)
+        request, order, projection = parse_compiled(raw, settings)
+        prepared = Prepared(request, settings, order, projection)
         size = _FIXED_BYTES + _BYTES_PER_CHAR * text + _BYTES_PER_VALUE * prepared.nodes
         return (settings, request, prepared), size
 

@@ -98,15 +98,18 @@ class Sort:
         otherwise."""
         if not self._fields:
             return None
-        key, asc = itemgetter(*self._fields), self._asc[0]
+        key, asc, n = itemgetter(*self._fields), self._asc[0], len(docs)
         try:
-            if k is not None and k * _HEAP_SHARE <= len(docs):
+            if k is not None and k * _HEAP_SHARE <= n and len(self._fields) > 1:
+                # Only the candidates need the later fields checked, and only they get tuples.
                 rows = self._candidates(docs, k)
                 if rows is None or not _native(rows, self._fields[1:]):
                     return None
                 return sorted(rows, key=key, reverse=not asc)[:k]
             if not _native(docs, self._fields):
                 return None
+            if k is not None and k * _HEAP_SHARE <= n:  # both are stable, like sorted()[:k]
+                return (heapq.nsmallest if asc else heapq.nlargest)(k, docs, key=key)
             out = sorted(docs, key=key, reverse=not asc)
         except TypeError:  # a document that is not a dict; naive and aware datetimes
             return None
