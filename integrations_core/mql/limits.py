@@ -102,7 +102,9 @@ def shape_key(value: object, limits: Limits) -> tuple[Any, int]:
                 trail.pop()
             return ("l", tuple(items))
         if isinstance(item, _dt.datetime):
-            return (type(item), item, item.tzinfo)
+            # Equal datetimes can be different instants: a fold, a zone (they compare as wall
+            # times when they share a tzinfo).
+            return (type(item), item, item.tzinfo, item.fold)
         return (type(item), item)
 
     key = walk(value, 1)

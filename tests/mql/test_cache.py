@@ -6,9 +6,11 @@ memory (``/proc/self/statm``, which sees RE2's memory outside Python as ``tracem
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import os
+import zoneinfo
 
 from integrations_core import Caller, Permission, Settings, list_integrations
 from integrations_core.mql import compile_filter
@@ -65,3 +67,12 @@ def test_many_distinct_regex_heavy_requests_stay_within_the_bound() -> None:
         assert FILTER_CACHE.bytes <= CACHE_BYTES
     gc.collect()
     assert _resident_bytes() - before <= 256 * 2**20
+
+
+def test_equal_datetimes_that_are_different_instants_are_different_entries() -> None:
+    # 1:30 happened twice in New York that night; Python's == compares the wall times.
+    first = dt.datetime(2021, 11, 7, 1, 30, tzinfo=zoneinfo.ZoneInfo("America/New_York"))
+    second = first.replace(fold=1)  # 06:30 UTC, an hour after the first
+    at_six = {"d": dt.datetime(2021, 11, 7, 6, 0)}  # naive dates are UTC
+    assert not compile_filter({"d": {"$lt": first}})(at_six)
+    assert compile_filter({"d": {"$lt": second}})(at_six)
