@@ -185,7 +185,7 @@ class Selection:
         self.cand: list[Any] = []
         self.vals: list[Any] = []
         self.bound: Any = None
-        self._limit = max(2 * k, 256)
+        self._limit = max(2 * k, NARROW_AT)
 
     def begin(self, first: Any) -> None:
         """Take ``kind`` from the first document read."""
@@ -237,6 +237,9 @@ class Selection:
             pass
         return [docs[i] for i in order._order(docs, k)]
 
+
+NARROW_AT = 256
+"""Candidates a :class:`Selection` holds before it first narrows them to the ``k`` best."""
 
 SELECTION_TYPES = frozenset({str, int, bool})
 """First-field types a :class:`Selection` picks by (Python orders each alone as BSON does;
