@@ -9,7 +9,8 @@ Records are read, never changed; the response holds fresh copies of the returned
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 
@@ -119,9 +120,13 @@ def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: List
               and Selection.fits(prepared.order(), _end(request))):
             # The first page of a sort on top-level fields: its candidates picked as matched.
             selection = Selection(prepared.order(), cast(int, _end(request)))
-            top = template.top_scan(selection.field, selection.descending, values)
+
+            def picker(dates: bool) -> TopScan:
+                top = template.top_scan(selection.field, selection.descending, dates, values)
+                return cast(TopScan, top)
+
             kept, total = _scan(records, match, meter, settings, None, scan=scan,
-                                select=(selection, cast(TopScan, top)))
+                                select=(selection, picker))
             page = _page(kept, request, prepared, ordered, selection)
         elif (request.sort and not ordered) or request.count is None:
             kept, total = _scan(records, match, meter, settings, None, scan=scan)
@@ -179,14 +184,15 @@ def _start_chunk(chunk: list[Any], per_record: int, meter: Meter, settings: Sett
 
 def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, settings: Settings,
           keep: int | None, stop: bool = False, scan: Scan | None = None,
-          select: tuple[Selection, TopScan] | None = None) -> tuple[list[Mapping[str, Any]], int]:
+          select: tuple[Selection, Callable[[bool], TopScan]] | None = None
+          ) -> tuple[list[Mapping[str, Any]], int]:
     """The matches (the first ``keep`` of them when ``keep`` is set) and how many there are
     (with ``stop``, the scan ends once ``keep`` are found and the count is of those).
 
     Each chunk of records is charged its static cost before it is matched; arrays, deep paths
     and regexes charge the rest as they run. ``scan``, when given, is ``match`` as one loop
-    over a chunk (generated code: no call per record); ``select``, a sort's selection and the
-    scan that picks its candidates as it matches (``keep`` None).
+    over a chunk (generated code: no call per record); ``select``, a sort's selection and what
+    makes the scan that picks its candidates as it matches (``keep`` None).
     """
     kept: list[Mapping[str, Any]] = []
     total = 0
@@ -216,12 +222,15 @@ def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, set
 
 
 def _select(chunk: list[Any], scan: Scan | None, selection: Selection,
-            top: TopScan) -> list[Mapping[str, Any]]:
+            picker: Callable[[bool], TopScan]) -> list[Mapping[str, Any]]:
     if selection.kind is None:
         selection.begin(chunk[0])
+        if selection.ok:
+            selection.picker = picker(selection.kind is datetime)
     found: list[Mapping[str, Any]] = []
     if selection.ok:
         kind = cast(type, selection.kind)
+        top = cast(TopScan, selection.picker)
         selection.ok = top(chunk, found, selection.cand, selection.vals, selection.bound, kind)
         selection.narrow()
     else:

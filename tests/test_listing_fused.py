@@ -9,6 +9,7 @@ call of the filter per record, then ``Sort.top``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,7 +39,8 @@ SORTS = ['{"name": 1}', '{"name": -1}', '{"enabled": 1}', '{"enabled": -1, "name
          '{"retryCount": -1}', '{"_createdAt": 1}', '{"name": 1, "_id": -1}', '{"_id": -1}',
          '{"type": 1, "name": -1}', '{"channel": 1}', '{"_createdBy._id": 1}']
 DROP = object()  # the field removed
-ODD_VALUES = [None, 7, 2.5, True, "", "Zz", [1], {"a": 1}, DROP]
+ODD_VALUES = [None, 7, 2.5, True, "", "Zz", [1], {"a": 1}, DROP,
+              dt.datetime(2021, 1, 1), dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc)]
 
 
 @st.composite
@@ -47,7 +49,7 @@ def odd_records(draw: st.DrawFn) -> list[dict[str, Any]]:
     records = [dict(r) for r in draw(integration_records(min_size=20, max_size=50))]
     for _ in range(draw(st.integers(0, 3))):
         record = records[draw(st.integers(0, len(records) - 1))]
-        field = draw(st.sampled_from(["name", "enabled", "retryCount"]))
+        field = draw(st.sampled_from(["name", "enabled", "retryCount", "_createdAt"]))
         value = draw(st.sampled_from(ODD_VALUES))
         if value is DROP:
             record.pop(field, None)
@@ -114,24 +116,31 @@ def test_the_fast_paths_answer_and_charge_as_the_general_paths(
 
 RECORDS: list[dict[str, Any]] = [{"_id": f"r{i:03}", "type": ("webhook-incoming", "webhook-outgoing")[i % 2],
             "name": f"hook {(i * 37) % 100:02}", "enabled": i % 3 == 0,
-            "_createdBy": {"_id": f"u{i % 4}"}} for i in range(200)]
+            "_createdBy": {"_id": f"u{i % 4}"},
+            "created": dt.datetime(2020, 1, 1) + dt.timedelta(hours=(i * 53) % 200)}
+           for i in range(200)]
 BOTH_ALL = Caller("u0", [Permission.MANAGE_INCOMING, Permission.MANAGE_OUTGOING])
 
 
-def _expected(records: list[dict[str, Any]], key: str, count: int) -> list[str]:
-    return [r["_id"] for r in sorted(records, key=lambda r: (r[key], r["_id"]))[:count]]
+def _expected(records: list[dict[str, Any]], key: str, count: int,
+              descending: bool = False) -> list[str]:
+    by_id = sorted(records, key=lambda r: r["_id"])  # then by key: stable, so _id breaks ties
+    return [r["_id"] for r in sorted(by_id, key=lambda r: r[key], reverse=descending)[:count]]
 
 
-@pytest.mark.parametrize("key", ["name", "enabled"])
+@pytest.mark.parametrize("key", ["name", "enabled", "created"])
+@pytest.mark.parametrize("direction", [1, -1])
 def test_a_first_page_is_picked_in_the_scan_without_sorting_every_match(
-        key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        key: str, direction: int, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_top(self: sort.Sort, docs: Any, k: int) -> Any:
         raise AssertionError("Sort.top ran over every match")
 
     monkeypatch.setattr(sort.Sort, "top", no_top)
-    response = list_integrations(RECORDS, BOTH_ALL, {"sort": json.dumps({key: 1}), "count": "5"})
+    params = {"sort": json.dumps({key: direction}), "count": "5"}
+    response = list_integrations(RECORDS, BOTH_ALL, params)
     assert response.status == 200, response.body
-    assert [r["_id"] for r in response.body["integrations"]] == _expected(RECORDS, key, 5)
+    assert [r["_id"] for r in response.body["integrations"]] == _expected(
+        RECORDS, key, 5, direction < 0)
     assert response.body["total"] == len(RECORDS)
 
 
@@ -185,12 +194,18 @@ def test_a_request_is_parsed_once_and_its_sort_compiled_once(
     assert calls["parse"] == 2  # other settings: parsed again
 
 
-@pytest.mark.parametrize("odd", [None, 3, [1]])
+@pytest.mark.parametrize(("sort_by", "odd", "first"), [
+    ('{"enabled": 1, "name": 1}', None, "r001"),  # not enabled: a candidate
+    ('{"enabled": 1, "name": 1}', 3, "r001"),  # null and numbers precede strings
+    ('{"enabled": 1, "name": 1}', [1], "r001"),  # an array sorts by its least element
+    ('{"enabled": -1, "name": -1}', True, "r003"),  # enabled; booleans follow strings
+    ('{"enabled": -1, "name": -1}', {"a": 1}, "r003"),  # and so do documents
+])
 def test_a_later_field_of_another_type_among_the_candidates_is_sorted_by_bson_order(
-        odd: Any) -> None:
+        sort_by: str, odd: Any, first: str) -> None:
     records = [dict(r) for r in RECORDS]
-    records[1]["name"] = odd  # not enabled, so a candidate; null, numbers precede strings
-    params = {"sort": '{"enabled": 1, "name": 1}', "count": "2"}
+    records[int(first[1:])]["name"] = odd
+    params = {"sort": sort_by, "count": "2"}
     fast = _answer(records, BOTH_ALL, params, True, 256)
     assert fast == _answer(records, BOTH_ALL, params, False, 256)
-    assert fast[1]["integrations"][0]["_id"] == "r001"
+    assert fast[1]["integrations"][0]["_id"] == first

@@ -134,8 +134,9 @@ no call per document)."""
 
 TopScan = Callable[[list[Any], list[Any], list[Any], list[Any], Any, type], bool]
 """``top(chunk, kept, cand, vals, bound, kind)``: :data:`Scan`, and while every match's sort
-field is of class ``kind``, the matches whose field is not past ``bound`` (None: no bound yet)
-appended to ``cand`` and their fields to ``vals``; returns whether every match's field was."""
+field is of class ``kind`` (a naive date, for dates), the matches whose field is not past
+``bound`` (None: no bound yet) appended to ``cand`` and their fields to ``vals``; returns
+whether every match's field was."""
 
 
 class Generated:
@@ -153,16 +154,18 @@ class Generated:
             "    for doc in chunk:\n"
             f"        if {body}:\n"
             "            append(doc)\n"), source.names)
-        self._tops: dict[tuple[str, bool], TopScan] = {}
+        self._tops: dict[tuple[str, bool, bool], TopScan] = {}
 
-    def top(self, field: str, descending: bool) -> TopScan:
-        """The :data:`TopScan` for a sort whose first key is the top-level ``field``."""
-        found = self._tops.get((field, descending))
+    def top(self, field: str, descending: bool, dates: bool) -> TopScan:
+        """The :data:`TopScan` for a sort whose first key is the top-level ``field`` (with
+        ``dates``, of naive datetimes)."""
+        found = self._tops.get((field, descending, dates))
         if found is None:
             if len(self._tops) >= _MAX_TOPS:
                 self._tops.clear()
             names = {**self._names, "SORT_FIELD": field}
             past = ">=" if descending else "<="
+            other = "w.__class__ is not kind" + (" or w.tzinfo is not None" if dates else "")
             code = "\n".join([
                 "    append, add, add_value = kept.append, cand.append, vals.append",
                 "    ok = True",
@@ -170,14 +173,15 @@ class Generated:
                 f"        if {self._body}:",
                 "            append(doc)",
                 "            if ok:",
-                "                if (w := doc.get(SORT_FIELD, MISSING)).__class__ is not kind:",
+                "                w = doc.get(SORT_FIELD, MISSING)",
+                f"                if {other}:",
                 "                    ok = False",
                 f"                elif bound is None or w {past} bound:",
                 "                    add(doc)",
                 "                    add_value(w)",
                 "    return ok\n"])
             found = _define("top", "chunk, kept, cand, vals, bound, kind", code, names)
-            self._tops[field, descending] = found
+            self._tops[field, descending, dates] = found
         return found
 
     def bind(self, function: Callable[..., Any], values: Mapping[str, Any]) -> Callable[..., Any]:

@@ -10,6 +10,7 @@ directions use stable passes, last key first; ``top(docs, k)`` for a small ``k``
 
 from __future__ import annotations
 
+import datetime as _dt
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import compress, repeat
@@ -44,7 +45,7 @@ def _first(col: list[Any], k: int, asc: bool) -> list[int]:
 class Sort:
     """A compiled sort: ``.sorted(docs)`` and ``.top(docs, k)``, stable, MongoDB's order."""
 
-    __slots__ = ("_asc", "_fields", "_names", "_parts", "paths", "spec")
+    __slots__ = ("_asc", "_fields", "_names", "_parts", "_top_level", "paths", "spec")
 
     def __init__(self, spec: tuple[tuple[str, int], ...],
                  parts: tuple[tuple[str, ...], ...]) -> None:
@@ -57,6 +58,7 @@ class Sort:
         self._asc = tuple(d > 0 for _, d in spec)
         plain = all(len(p) == 1 for p in parts) and len(set(self._asc)) == 1
         self._fields = tuple(p[0] for p in parts) if plain and spec else ()
+        self._top_level = tuple(p[0] for p in parts) if all(len(p) == 1 for p in parts) else ()
 
     def __repr__(self) -> str:
         return f"Sort({list(self.spec)!r})"
@@ -165,8 +167,8 @@ class Sort:
 
 class Selection:
     """``order.top(docs, k)`` for the documents a scan finds, with its candidates picked while
-    the scan runs (:data:`.codegen.TopScan`), for a sort on top-level fields in one direction
-    whose first field holds one of :data:`SELECTION_TYPES` (that of the first document read).
+    the scan runs (:data:`.codegen.TopScan`), for a sort on top-level fields whose first field
+    holds one of :data:`SELECTION_TYPES` (that of the first document read; dates naive).
 
     Only documents whose first field is not past ``bound``, the ``k``-th first field among the
     candidates so far, are candidates: at least ``k`` documents come before any other. The page
@@ -174,7 +176,7 @@ class Selection:
     another type; either way exactly ``order.top(docs, k)``, charged alike.
     """
 
-    __slots__ = ("_k", "_limit", "_order", "bound", "cand", "kind", "ok", "vals")
+    __slots__ = ("_k", "_limit", "_order", "bound", "cand", "kind", "ok", "picker", "vals")
 
     def __init__(self, order: Sort, k: int) -> None:
         self._order, self._k = order, k
@@ -185,23 +187,26 @@ class Selection:
         self.cand: list[Any] = []
         self.vals: list[Any] = []
         self.bound: Any = None
+        self.picker: Any = None
+        """The scan that picks the candidates (its caller's to set)."""
         self._limit = max(2 * k, NARROW_AT)
 
     def begin(self, first: Any) -> None:
         """Take ``kind`` from the first document read."""
-        value = first.get(self.field, MISSING) if type(first) is dict else MISSING
+        value: Any = first.get(self.field, MISSING) if type(first) is dict else MISSING
         self.kind = type(value)
-        self.ok = self.kind in SELECTION_TYPES
+        self.ok = self.kind in SELECTION_TYPES and (self.kind is not _dt.datetime
+                                                    or value.tzinfo is None)
 
     @staticmethod
     def fits(order: Sort, k: int | None) -> bool:
         """Whether a selection can answer ``order.top(docs, k)``."""
-        return bool(order._fields) and k is not None and k > 0
+        return bool(order._top_level) and k is not None and k > 0
 
     @property
     def field(self) -> str:
         """The sort's first field."""
-        return self._order._fields[0]
+        return self._order._top_level[0]
 
     @property
     def descending(self) -> bool:
@@ -229,10 +234,19 @@ class Selection:
         if not self.ok or k * _HEAP_SHARE > n:
             return order.top(docs, k)
         order._charge(n, k)
+        fields = order._top_level
         try:
-            if _native(self.cand, order._fields[1:]):
-                key = itemgetter(*order._fields)
-                return sorted(self.cand, key=key, reverse=not order._asc[0])[:k]
+            if _native(self.cand, fields[1:]):
+                rows = list(self.cand)
+                # Stable passes, last key first; keys with one direction sort as one.
+                i = len(fields)
+                while i:
+                    j = i - 1
+                    while j and order._asc[j - 1] == order._asc[i - 1]:
+                        j -= 1
+                    rows.sort(key=itemgetter(*fields[j:i]), reverse=not order._asc[j])
+                    i = j
+                return rows[:k]
         except TypeError:  # a document that is not a dict
             pass
         return [docs[i] for i in order._order(docs, k)]
@@ -241,9 +255,9 @@ class Selection:
 NARROW_AT = 256
 """Candidates a :class:`Selection` holds before it first narrows them to the ``k`` best."""
 
-SELECTION_TYPES = frozenset({str, int, bool})
+SELECTION_TYPES = frozenset({str, int, bool, _dt.datetime})
 """First-field types a :class:`Selection` picks by (Python orders each alone as BSON does;
-floats need a NaN check and datetimes may mix naive and aware values, which do not compare)."""
+floats need a NaN check; dates must be naive, as aware ones do not compare with naive ones)."""
 
 
 def _native(docs: list[Any], fields: tuple[str, ...]) -> bool:
