@@ -151,12 +151,14 @@ def _template(caller: Caller, request: ListRequest, settings: Settings,
     """The scope, ``name``, ``type`` and user query as one filter, the user id a parameter: one
     compiled template per permission set and request, whoever the caller."""
     names = granted(caller.permissions)
-    parts: list[tuple[Mapping[str, Any], Limits]] = [
-        (_base_filter(request, scope_template(names)), _base_limits(request.name))]
-    if request.query:
-        parts.append((request.query, settings.query_limits))
-        if prepared.query_key is None:
-            return compile_template(parts)
+
+    def parts() -> list[tuple[Mapping[str, Any], Limits]]:
+        base: list[tuple[Mapping[str, Any], Limits]] = [
+            (_base_filter(request, scope_template(names)), _base_limits(request.name))]
+        return [*base, (request.query, settings.query_limits)] if request.query else base
+
+    if request.query and prepared.query_key is None:
+        return compile_template(parts)
     key = ("listing", names, request.name, request.type, prepared.query_key,
            settings.query_limits if request.query else None)
     return compile_template(parts, key)

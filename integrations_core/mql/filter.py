@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, cast
 
@@ -241,22 +241,23 @@ class Template:
         return cast(TopScan, generated.bind(generated.top(field, descending, dates), values))
 
 
-def compile_template(parts: Sequence[tuple[Mapping[str, Any], Limits]],
+def compile_template(parts: Callable[[], Sequence[tuple[Mapping[str, Any], Limits]]],
                      key: Hashable | None = None) -> Template:
-    """The conjunction of ``parts``, each a query checked against its own limits (raising
-    :class:`QueryError` as :func:`compile_filter` would), compiled as one :class:`Template`.
+    """The conjunction of the queries ``parts()`` gives, each checked against its own limits
+    (raising :class:`QueryError` as :func:`compile_filter` would), as one :class:`Template`.
 
-    ``key``, when given, stands for ``parts`` exactly (as type-exact as :func:`.limits.shape_key`)
-    and the template is kept in the compile cache under it.
+    ``key``, when given, stands for those parts exactly (as type-exact as
+    :func:`.limits.shape_key`) and the template is kept in the compile cache under it.
     """
     if key is None:
-        return Template(parts)
+        return Template(parts())
 
     def make() -> tuple[Template, int]:
-        template = Template(parts)
+        queries = parts()
+        template = Template(queries)
         if template.nodes > CACHED_MAX_NODES:  # too large to keep: over the cache's bound
             return template, FILTER_CACHE.max_bytes
-        return template, (_FIXED_BYTES * len(parts) + _BYTES_PER_VALUE * template.nodes
+        return template, (_FIXED_BYTES * len(queries) + _BYTES_PER_VALUE * template.nodes
                           + template.native_bytes)
 
     return cast(Template, FILTER_CACHE.get_or_make(("template", key), make))
