@@ -478,6 +478,18 @@ def test_serve_names_the_bad_data_file_and_line(capsys: pytest.CaptureFixture[st
     assert err.startswith(f"integrations-core: error: {data}: line 2: invalid JSON")
 
 
+def test_serve_refuses_records_sharing_an_id(capsys: pytest.CaptureFixture[str],
+                                            tmp_path: Path) -> None:
+    # serve keeps its records in an IntegrationStore, where _id is unique as in MongoDB.
+    users = tmp_path / "users.json"
+    users.write_text('[{"_id": "u", "username": "u", "password": "p"}]', encoding="utf-8")
+    data = tmp_path / "data.jsonl"
+    data.write_text('{"_id": "a"}\n{"_id": "b"}\n{"_id": "a"}\n', encoding="utf-8")
+    err = serve_error(capsys, "--data", str(data), "--users", str(users))
+    assert err.startswith(f"integrations-core: error: {data}: ")
+    assert "duplicate _id 'a'" in err
+
+
 def test_serve_names_the_bad_users_file(capsys: pytest.CaptureFixture[str],
                                        tmp_path: Path, data_file: Path) -> None:
     users = tmp_path / "users.json"
