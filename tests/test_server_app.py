@@ -13,9 +13,9 @@ import pytest
 from server_kit import CALLERS, RECORDS, USERS, Answer, auth_headers, call
 
 from integrations_core import IntegrationStore, Settings, list_integrations
-from integrations_core.store import DuplicateIdError
 from integrations_core.cli import parse_records
 from integrations_core.server import IntegrationsServer, parse_users
+from integrations_core.store import DuplicateIdError
 
 DATA = parse_records(json.dumps(RECORDS))
 LIST = "/api/v1/integrations.list"
