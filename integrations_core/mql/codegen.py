@@ -184,6 +184,10 @@ class Generated:
             self._tops[field, descending, dates] = found
         return found
 
+    def __call__(self, doc: Mapping[str, Any]) -> bool:
+        """:attr:`match` (for a plan without parameters)."""
+        return bool(self.match(doc))
+
     def bind(self, function: Callable[..., Any], values: Mapping[str, Any]) -> Callable[..., Any]:
         """``function`` (:attr:`match` or :attr:`scan`) with the parameters' ``values`` bound."""
         code, given = function.__code__, function.__defaults__ or ()
