@@ -3,9 +3,11 @@
 Keys come from :mod:`.sortkeys`. Ordering is stable, so equal keys keep their input order. When
 every path is a top-level field, all in one direction, and each holds one native type, the
 documents themselves go to ``sorted``/``heapq.nsmallest`` with an ``itemgetter`` key (one
-checking pass, no key lists). Otherwise keys with one direction sort as one tuple and mixed
-directions use stable passes, last key first; ``top(docs, k)`` for a small ``k`` finds the
-``k``-th key of the leading column with ``heapq`` and sorts only the rows up to it.
+checking pass, no key lists); a first page by several fields checks the later ones only in
+the documents whose first field is not past the ``k``-th. Otherwise keys with one direction
+sort as one tuple and mixed directions use stable passes, last key first; ``top(docs, k)`` for
+a small ``k`` finds the ``k``-th key of the leading column with ``heapq`` and sorts only the
+rows up to it. :class:`Selection` picks a first page's candidates while a scan runs.
 """
 
 from __future__ import annotations
