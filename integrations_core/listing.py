@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 
@@ -125,8 +124,9 @@ def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: List
             # The first page of a sort on top-level fields: its candidates picked as matched.
             selection = Selection(prepared.order(), cast(int, _end(request)))
 
-            def picker(dates: bool) -> TopScan:
-                top = template.top_scan(selection.field, selection.descending, dates, values)
+            def picker() -> TopScan:
+                top = template.top_scan(selection.fields, selection.descending,
+                                        selection.dates, values)
                 return cast(TopScan, top)
 
             kept, total = _scan(records, match, meter, settings, None, scan=scan,
@@ -190,7 +190,7 @@ def _start_chunk(chunk: list[Any], per_record: int, meter: Meter, settings: Sett
 
 def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, settings: Settings,
           keep: int | None, stop: bool = False, scan: Scan | None = None,
-          select: tuple[Selection, Callable[[bool], TopScan]] | None = None
+          select: tuple[Selection, Callable[[], TopScan]] | None = None
           ) -> tuple[list[Mapping[str, Any]], int]:
     """The matches (the first ``keep`` of them when ``keep`` is set) and how many there are
     (with ``stop``, the scan ends once ``keep`` are found and the count is of those).
@@ -204,20 +204,24 @@ def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, set
     total = 0
     for chunk in _chunks(records, keep, stop, kept):
         _start_chunk(chunk, match.cost, meter, settings)
+        # Every match is kept: the scans append to ``kept`` itself.
+        found = kept if keep is None and scan is not None else []
+        before = len(found)
         try:
             if select is not None:
-                found = _select(chunk, scan, *select)
+                _select(chunk, found, scan, *select)
             elif scan is None:
                 found = list(filter(match, chunk))
             else:
-                found = []
                 scan(chunk, found)
         except InputError:
             raise
         except Exception:  # a record no BSON document can be: say which one
             diagnose(chunk)
             raise
-        total += len(found)
+        total += len(found) - before
+        if found is kept:
+            continue
         if keep is None:
             kept.extend(found)
         elif len(kept) < keep:
@@ -227,21 +231,19 @@ def _scan(records: Iterable[Mapping[str, Any]], match: Filter, meter: Meter, set
     return kept, total
 
 
-def _select(chunk: list[Any], scan: Scan | None, selection: Selection,
-            picker: Callable[[bool], TopScan]) -> list[Mapping[str, Any]]:
-    if selection.kind is None:
+def _select(chunk: list[Any], found: list[Mapping[str, Any]], scan: Scan | None,
+            selection: Selection, picker: Callable[[], TopScan]) -> None:
+    if not selection.kinds:
         selection.begin(chunk[0])
         if selection.ok:
-            selection.picker = picker(selection.kind is datetime)
-    found: list[Mapping[str, Any]] = []
+            selection.picker = picker()
     if selection.ok:
-        kind = cast(type, selection.kind)
         top = cast(TopScan, selection.picker)
-        selection.ok = top(chunk, found, selection.cand, selection.vals, selection.bound, kind)
+        selection.ok = top(chunk, found, selection.cand, selection.vals, selection.bound,
+                           selection.kinds)
         selection.narrow()
     else:
         cast(Scan, scan)(chunk, found)
-    return found
 
 
 def _end(request: ListRequest) -> int | None:

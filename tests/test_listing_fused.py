@@ -209,3 +209,16 @@ def test_a_later_field_of_another_type_among_the_candidates_is_sorted_by_bson_or
     fast = _answer(records, BOTH_ALL, params, True, 256)
     assert fast == _answer(records, BOTH_ALL, params, False, 256)
     assert fast[1]["integrations"][0]["_id"] == first
+
+
+@pytest.mark.parametrize("arrays", [["a"], ["a", "b"]], ids=["an array", "parallel arrays"])
+def test_arrays_outside_the_page_are_charged_and_refused_as_by_the_general_path(
+        arrays: list[str]) -> None:
+    records = [{**r, "a": "x", "b": "y"} for r in RECORDS]
+    last = max(records, key=lambda r: (r["name"], r["_id"]))  # far from the first page
+    for field in arrays:
+        last[field] = ["p", "q"]
+    params = {"sort": '{"name": 1, "a": 1, "b": 1}', "count": "2"}
+    fast = _answer(records, BOTH_ALL, params, True, 256)
+    assert fast == _answer(records, BOTH_ALL, params, False, 256)
+    assert fast[0] == (400 if len(arrays) > 1 else 200)

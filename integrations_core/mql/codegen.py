@@ -132,11 +132,11 @@ Scan = Callable[[list[Any], list[Any]], None]
 no call per document)."""
 
 
-TopScan = Callable[[list[Any], list[Any], list[Any], list[Any], Any, type], bool]
-"""``top(chunk, kept, cand, vals, bound, kind)``: :data:`Scan`, and while every match's sort
-field is of class ``kind`` (a naive date, for dates), the matches whose field is not past
-``bound`` (None: no bound yet) appended to ``cand`` and their fields to ``vals``; returns
-whether every match's field was."""
+TopScan = Callable[[list[Any], list[Any], list[Any], list[Any], Any, tuple[type, ...]], bool]
+"""``top(chunk, kept, cand, vals, bound, kinds)``: :data:`Scan`, and while every match's sort
+fields are of the classes ``kinds`` (naive, for dates), the matches whose first field is not
+past ``bound`` (None: no bound yet) appended to ``cand`` and that field to ``vals``; returns
+whether every match's fields were."""
 
 
 class Generated:
@@ -154,34 +154,39 @@ class Generated:
             "    for doc in chunk:\n"
             f"        if {body}:\n"
             "            append(doc)\n"), source.names)
-        self._tops: dict[tuple[str, bool, bool], TopScan] = {}
+        self._tops: dict[tuple[tuple[str, ...], bool, tuple[bool, ...]], TopScan] = {}
 
-    def top(self, field: str, descending: bool, dates: bool) -> TopScan:
-        """The :data:`TopScan` for a sort whose first key is the top-level ``field`` (with
-        ``dates``, of naive datetimes)."""
-        found = self._tops.get((field, descending, dates))
+    def top(self, fields: tuple[str, ...], descending: bool, dates: tuple[bool, ...]) -> TopScan:
+        """The :data:`TopScan` for a sort by the top-level ``fields``, the first ``descending``
+        or not (``dates``: which fields hold naive datetimes)."""
+        found = self._tops.get((fields, descending, dates))
         if found is None:
             if len(self._tops) >= _MAX_TOPS:
                 self._tops.clear()
-            names = {**self._names, "SORT_FIELD": field}
+            names = {**self._names, **{f"SORT_{i}": f for i, f in enumerate(fields)}}
+            odd = []
+            for i, date in enumerate(dates):
+                value = f"(x{i} := doc.get(SORT_{i}, MISSING))" if i else "x0"
+                odd.append(f"{value}.__class__ is not kinds{i}"
+                           + (f" or x{i}.tzinfo is not None" if date else ""))
             past = ">=" if descending else "<="
-            other = "w.__class__ is not kind" + (" or w.tzinfo is not None" if dates else "")
             code = "\n".join([
+                "    " + "".join(f"kinds{i}, " for i in range(len(fields))) + "= kinds",
                 "    append, add, add_value = kept.append, cand.append, vals.append",
                 "    ok = True",
                 "    for doc in chunk:",
                 f"        if {self._body}:",
                 "            append(doc)",
                 "            if ok:",
-                "                w = doc.get(SORT_FIELD, MISSING)",
-                f"                if {other}:",
+                "                x0 = doc.get(SORT_0, MISSING)",
+                f"                if {' or '.join(odd)}:",
                 "                    ok = False",
-                f"                elif bound is None or w {past} bound:",
+                f"                elif bound is None or x0 {past} bound:",
                 "                    add(doc)",
-                "                    add_value(w)",
+                "                    add_value(x0)",
                 "    return ok\n"])
-            found = _define("top", "chunk, kept, cand, vals, bound, kind", code, names)
-            self._tops[field, descending, dates] = found
+            found = _define("top", "chunk, kept, cand, vals, bound, kinds", code, names)
+            self._tops[fields, descending, dates] = found
         return found
 
     def __call__(self, doc: Mapping[str, Any]) -> bool:
@@ -199,7 +204,7 @@ class Generated:
         return types.FunctionType(code, function.__globals__, function.__name__, defaults)
 
 
-_MAX_TOPS = 8  # sort fields whose scans are kept per filter (each one compiled function)
+_MAX_TOPS = 8  # sorts whose scans are kept per filter (each one compiled function)
 
 
 def _define(name: str, args: str, code: str, names: dict[str, Any]) -> Callable[..., Any]:

@@ -231,14 +231,14 @@ class Template:
             return None
         return cast(Scan, generated.bind(generated.scan, values))
 
-    def top_scan(self, field: str, descending: bool, dates: bool,
+    def top_scan(self, fields: tuple[str, ...], descending: bool, dates: tuple[bool, ...],
                  values: Mapping[str, str]) -> TopScan | None:
-        """:meth:`scan` that also picks the candidates of a sort by ``field`` first
+        """:meth:`scan` that also picks the candidates of a sort by ``fields``
         (:data:`.codegen.TopScan`); None when the filter is not generated code."""
         generated = self._generated
         if generated is None:
             return None
-        return cast(TopScan, generated.bind(generated.top(field, descending, dates), values))
+        return cast(TopScan, generated.bind(generated.top(fields, descending, dates), values))
 
 
 def compile_template(parts: Callable[[], Sequence[tuple[Mapping[str, Any], Limits]]],

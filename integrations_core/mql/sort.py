@@ -3,8 +3,8 @@
 Keys come from :mod:`.sortkeys`. Ordering is stable, so equal keys keep their input order. When
 every path is a top-level field, all in one direction, and each holds one native type, the
 documents themselves go to ``sorted``/``heapq.nsmallest`` with an ``itemgetter`` key (one
-checking pass, no key lists); a first page by several fields checks the later ones only in
-the documents whose first field is not past the ``k``-th. Otherwise keys with one direction
+checking pass, no key lists; a first page by several fields makes key tuples only for the
+documents whose first field is not past the ``k``-th). Otherwise keys with one direction
 sort as one tuple and mixed directions use stable passes, last key first; ``top(docs, k)`` for
 a small ``k`` finds the ``k``-th key of the leading column with ``heapq`` and sorts only the
 rows up to it. :class:`Selection` picks a first page's candidates while a scan runs.
@@ -98,16 +98,15 @@ class Sort:
     def _direct(self, docs: list[Any], k: int | None) -> list[Any] | None:
         """The answer read straight from the documents with a C key (``itemgetter``), when
         every path is a top-level field, all in one direction, and each field holds values of
-        one type Python orders as BSON does in every document that can be in the answer; None
-        otherwise."""
+        one type Python orders as BSON does in every document; None otherwise."""
         if not self._fields:
             return None
         key, asc, n = itemgetter(*self._fields), self._asc[0], len(docs)
         try:
             if k is not None and k * _HEAP_SHARE <= n and len(self._fields) > 1:
-                # Only the candidates need the later fields checked, and only they get tuples.
+                # Only the candidates get key tuples.
                 rows = self._candidates(docs, k)
-                if rows is None or not _native(rows, self._fields[1:]):
+                if rows is None or not _native(docs, self._fields[1:]):
                     return None
                 return sorted(rows, key=key, reverse=not asc)[:k]
             if not _native(docs, self._fields):
@@ -169,23 +168,25 @@ class Sort:
 
 class Selection:
     """``order.top(docs, k)`` for the documents a scan finds, with its candidates picked while
-    the scan runs (:data:`.codegen.TopScan`), for a sort on top-level fields whose first field
-    holds one of :data:`SELECTION_TYPES` (that of the first document read; dates naive).
+    the scan runs (:data:`.codegen.TopScan`), for a sort on top-level fields each holding one
+    of :data:`SELECTION_TYPES` (that of the first document read; dates naive).
 
     Only documents whose first field is not past ``bound``, the ``k``-th first field among the
-    candidates so far, are candidates: at least ``k`` documents come before any other. The page
-    is the candidates sorted, or ``order.top`` of every document when a first field is of
-    another type; either way exactly ``order.top(docs, k)``, charged alike.
+    candidates so far, are candidates: at least ``k`` documents come before any other. While
+    every match's fields are of those types, the page is the candidates sorted (Python orders
+    them as BSON does, and no array can make ``order.top`` charge or refuse more); otherwise it
+    is ``order.top`` of every match. Either way it is exactly ``order.top(docs, k)``, charged
+    alike.
     """
 
-    __slots__ = ("_k", "_limit", "_order", "bound", "cand", "kind", "ok", "picker", "vals")
+    __slots__ = ("_k", "_limit", "_order", "bound", "cand", "kinds", "ok", "picker", "vals")
 
     def __init__(self, order: Sort, k: int) -> None:
         self._order, self._k = order, k
-        self.kind: type | None = None
-        """The first field's class in the first document read (:meth:`begin`)."""
+        self.kinds: tuple[type, ...] = ()
+        """The fields' classes in the first document read (:meth:`begin`)."""
         self.ok = True
-        """Whether every first field seen so far is of class ``kind``."""
+        """Whether every match's fields so far are of the classes ``kinds``."""
         self.cand: list[Any] = []
         self.vals: list[Any] = []
         self.bound: Any = None
@@ -194,11 +195,11 @@ class Selection:
         self._limit = max(2 * k, NARROW_AT)
 
     def begin(self, first: Any) -> None:
-        """Take ``kind`` from the first document read."""
-        value: Any = first.get(self.field, MISSING) if type(first) is dict else MISSING
-        self.kind = type(value)
-        self.ok = self.kind in SELECTION_TYPES and (self.kind is not _dt.datetime
-                                                    or value.tzinfo is None)
+        """Take ``kinds`` from the first document read."""
+        values = [first.get(f, MISSING) if type(first) is dict else MISSING for f in self.fields]
+        self.kinds = tuple(map(type, values))
+        self.ok = all(type(v) in SELECTION_TYPES
+                      and (type(v) is not _dt.datetime or v.tzinfo is None) for v in values)
 
     @staticmethod
     def fits(order: Sort, k: int | None) -> bool:
@@ -206,13 +207,18 @@ class Selection:
         return bool(order._top_level) and k is not None and k > 0
 
     @property
-    def field(self) -> str:
-        """The sort's first field."""
-        return self._order._top_level[0]
+    def fields(self) -> tuple[str, ...]:
+        """The sort's fields."""
+        return self._order._top_level
+
+    @property
+    def dates(self) -> tuple[bool, ...]:
+        """Which fields hold dates (known once :meth:`begin` has run)."""
+        return tuple(kind is _dt.datetime for kind in self.kinds)
 
     @property
     def descending(self) -> bool:
-        """Whether the sort is descending."""
+        """Whether the sort's first field is descending."""
         return not self._order._asc[0]
 
     def narrow(self) -> None:
@@ -236,22 +242,17 @@ class Selection:
         if not self.ok or k * _HEAP_SHARE > n:
             return order.top(docs, k)
         order._charge(n, k)
-        fields = order._top_level
-        try:
-            if _native(self.cand, fields[1:]):
-                rows = list(self.cand)
-                # Stable passes, last key first; keys with one direction sort as one.
-                i = len(fields)
-                while i:
-                    j = i - 1
-                    while j and order._asc[j - 1] == order._asc[i - 1]:
-                        j -= 1
-                    rows.sort(key=itemgetter(*fields[j:i]), reverse=not order._asc[j])
-                    i = j
-                return rows[:k]
-        except TypeError:  # a document that is not a dict
-            pass
-        return [docs[i] for i in order._order(docs, k)]
+        fields, asc = self.fields, order._asc
+        rows = list(self.cand)
+        # Stable passes, last key first; keys with one direction sort as one.
+        i = len(fields)
+        while i:
+            j = i - 1
+            while j and asc[j - 1] == asc[i - 1]:
+                j -= 1
+            rows.sort(key=itemgetter(*fields[j:i]), reverse=not asc[j])
+            i = j
+        return rows[:k]
 
 
 NARROW_AT = 256

@@ -26,11 +26,21 @@ def _plan(query: Query) -> Any:
     return Compiler(DEFAULT_LIMITS, params=True).plan(_normalise(ejson.decode(query)), "")
 
 
+def _kind_of(batch: list[Doc], field: str, pick: int) -> type:
+    return type(batch[pick % len(batch)].get(field, MISSING))
+
+
+def _odd(value: Any, kind: type) -> bool:
+    aware = kind is dt.datetime and getattr(value, "tzinfo", None) is not None
+    return type(value) is not kind or aware
+
+
 @LAW
-@given(query=queries(), batch=document_batches(max_size=8), field=st.sampled_from(FIELDS),
-       descending=st.booleans(), pick=st.integers(0, 7), bounded=st.booleans())
-def test_the_scans_find_what_the_predicate_finds(query: Query, batch: list[Doc], field: str,
-                                                 descending: bool, pick: int,
+@given(query=queries(), batch=document_batches(max_size=8), first=st.sampled_from(FIELDS),
+       later=st.lists(st.sampled_from(FIELDS), max_size=2), descending=st.booleans(),
+       pick=st.integers(0, 7), bounded=st.booleans())
+def test_the_scans_find_what_the_predicate_finds(query: Query, batch: list[Doc], first: str,
+                                                 later: list[str], descending: bool, pick: int,
                                                  bounded: bool) -> None:
     generated = generate(_plan(query))
     assume(generated is not None)
@@ -40,27 +50,30 @@ def test_the_scans_find_what_the_predicate_finds(query: Query, batch: list[Doc],
     generated.scan(batch, kept)
     assert kept == expected
 
-    values = [doc.get(field, MISSING) for doc in batch]
-    kind = type(values[pick % len(values)])
-    dates = kind is dt.datetime
-    ordered = [v for v in values if type(v) is kind and not (dates and v.tzinfo is not None)]
+    fields = (first, *later)
+    kinds = tuple(_kind_of(batch, f, pick + i) for i, f in enumerate(fields))
+    ordered = [v for v in (doc.get(first, MISSING) for doc in batch) if not _odd(v, kinds[0])]
     bound = ordered[pick % len(ordered)] if bounded and ordered else None
-    kept, cand, vals = [], [], []
+    kept = []
+    cand: list[Doc] = []
+    vals: list[Any] = []
+    top = generated.top(fields, descending, tuple(k is dt.datetime for k in kinds))
     try:
-        ok = generated.top(field, descending, dates)(batch, kept, cand, vals, bound, kind)
+        ok = top(batch, kept, cand, vals, bound, kinds)
     except TypeError:  # values of this class that Python does not order (documents, ...)
         assume(False)
     assert kept == expected
     picked: list[Doc] = []
     for doc in expected:
-        value = doc.get(field, MISSING)
-        if type(value) is not kind or (dates and value.tzinfo is not None):
+        if any(_odd(doc.get(f, MISSING), kind) for f, kind in zip(fields, kinds, strict=True)):
+            assert not ok
             break
+        value = doc.get(first, MISSING)
         if bound is None or (value >= bound if descending else value <= bound):
             picked.append(doc)
     else:
         assert ok
-    assert cand == picked and vals == [doc.get(field, MISSING) for doc in picked]
+    assert cand == picked and vals == [doc.get(first, MISSING) for doc in picked]
 
 
 @LAW
