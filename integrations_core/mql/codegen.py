@@ -13,7 +13,7 @@ import datetime as _dt
 import re
 from typing import Any
 
-from .bson import MISSING
+from .bson import AWARE_ZONES, FIXED_ZONES, MISSING
 from .budget import charge
 from .paths import ARRAY_TYPES, DocPred
 from .tree import AllOf, Cond, Exists, FieldPlan, Leaf, Not, Plan
@@ -29,6 +29,8 @@ class _Source:
             "ARR": frozenset(ARRAY_TYPES),
             "NATNUM": frozenset((int, float)),
             "DT": _dt.datetime,
+            "AWARE": AWARE_ZONES,
+            "FIXED": FIXED_ZONES,
             "UNSET": object(),  # never stored anywhere: ``x is not UNSET`` just evaluates x
             "CHARGE": charge,
         }
@@ -89,9 +91,11 @@ class _Source:
                 return None
             test = cond.test
             template = test.inline or "{slow}({v})"
-            names = {"v": v, "c": "", "slow": ""}
+            names = {"v": v, "c": "", "a": "", "slow": ""}
             if "{c}" in template:
                 names["c"] = self.bind(test.const)
+            if "{a}" in template:
+                names["a"] = self.bind(test.aware)
             if "{slow}" in template:
                 names["slow"] = self.bind(test.pred)
             return "(" + template.format(**names) + ")"
