@@ -15,7 +15,6 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .mql.bson import (
@@ -43,6 +42,8 @@ from .mql.bson import (
     regex_parts,
     type_rank,
 )
+from .mql.budget import COPY_VALUE, charge
+from .mql.documents import document_values
 from .mql.ejson import format_date
 
 HEADERS: tuple[tuple[str, str], ...] = (
@@ -55,21 +56,63 @@ NO_PERMISSION = "User does not have the permissions required for this action"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
 class Response:
-    """An HTTP response: status, headers and a JSON-ready body (dicts, lists, str, int, …)."""
+    """An HTTP response: status, headers and a JSON-ready body (dicts, lists, str, int, …).
 
+    Immutable. A page written straight to JSON text (:func:`page`) holds the text, and its body
+    is read back from it the first time it is asked for (the same values, freshly made).
+    """
+
+    __slots__ = ("_body", "_text", "headers", "status")
     status: int
     headers: dict[str, str]
-    body: dict[str, Any]
+    _body: dict[str, Any] | None
+    _text: str | None
+
+    def __init__(self, status: int, headers: dict[str, str], body: dict[str, Any]) -> None:
+        for name, value in (("status", status), ("headers", headers), ("_body", body),
+                            ("_text", None)):
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def _encoded(cls, status: int, headers: dict[str, str], text: str) -> Response:
+        response = cls(status, headers, None)  # type: ignore[arg-type]
+        object.__setattr__(response, "_text", text)
+        return response
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The JSON-ready body (for a page written as text, read back from the text once)."""
+        body = self._body
+        if body is None:
+            body = json.loads(self._text or "")
+            object.__setattr__(self, "_body", body)
+        return body
 
     def json(self) -> str:
         """The body as compact JSON text, key order kept, non-ASCII as is (like
         ``JSON.stringify``; a lone surrogate is written as a ``\\uXXXX`` escape)."""
-        text = json.dumps(self.body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        if _SURROGATE.search(text):
+        text = self._text
+        if text is not None:
+            return text
+        text = json.dumps(self._body, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
+        if not text.isascii() and _SURROGATE.search(text):
             text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
         return text
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Response is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Response):
+            return NotImplemented
+        return (self.status, self.headers, self.body) == (other.status, other.headers, other.body)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Response(status={self.status!r}, headers={self.headers!r}, body={self.body!r})"
 
 
 def _response(status: int, body: dict[str, Any]) -> Response:
@@ -87,6 +130,86 @@ def success(integrations: list[dict[str, Any]], offset: int, total: int) -> Resp
         "total": total,
         "success": True,
     })
+
+
+Shape = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+
+def page(records: list[Mapping[str, Any]], shape: Shape | None, offset: int,
+         total: int) -> Response:
+    """200 with ``records`` (each through ``shape``, if given) as JSON-ready copies.
+
+    Each record is charged :data:`~.mql.budget.COPY_VALUE` per value it holds. Records of plain
+    JSON values (exact str, int, bool, None, non-integral floats, dicts, lists and dates) are
+    written straight to the JSON text; any other value makes the whole page go through
+    :func:`to_json_value`. Both give the same text.
+    """
+    docs: list[Any] = []
+    plain = True
+    for record in records:
+        charge(COPY_VALUE * document_values(record))
+        doc = shape(record) if shape else record
+        if plain and not (doc.__class__ is dict and _plain(doc)):
+            plain = False
+            docs = [to_json_value(d) for d in docs]
+        docs.append(doc if plain else to_json_value(doc))
+    if plain:
+        items = len(docs)
+        body = {"integrations": docs, "offset": offset, "items": items, "count": items,
+                "total": total, "success": True}
+        try:
+            text = _PAGE_ENCODER.encode(body)
+        except ValueError:  # an int too long for str(): the reference path says so when asked
+            text = None
+        if text is not None and (text.isascii() or not _SURROGATE.search(text)):
+            return Response._encoded(200, dict(HEADERS), text)
+        docs = [to_json_value(d) for d in docs]
+    return success(docs, offset, total)
+
+
+def _plain(doc: dict[Any, Any]) -> bool:
+    """Whether ``json.dumps`` writes ``doc`` as :func:`to_json_value` would make it (dates
+    aside, which :data:`_PAGE_ENCODER` writes as it does)."""
+    if "$ref" in doc:  # perhaps a DBRef, whose $db goes last
+        return False
+    for key, value in doc.items():
+        if key.__class__ is not str:
+            return False
+        kind = value.__class__
+        if kind in _SCALARS:
+            continue
+        if kind is dict:
+            if not _plain(value):
+                return False
+        elif kind is list:
+            if not _plain_list(value):
+                return False
+        elif not _plain_leaf(kind, value):
+            return False
+    return True
+
+
+def _plain_list(items: list[Any]) -> bool:
+    for value in items:
+        kind = value.__class__
+        if kind in _SCALARS:
+            continue
+        if kind is dict:
+            if not _plain(value):
+                return False
+        elif kind is list:
+            if not _plain_list(value):
+                return False
+        elif not _plain_leaf(kind, value):
+            return False
+    return True
+
+
+def _plain_leaf(kind: type, value: Any) -> bool:
+    if kind is _dt.datetime:
+        return True
+    # JavaScript writes integral floats as integers, NaN and infinities as null.
+    return kind is float and math.isfinite(value) and not value.is_integer()
 
 
 def unauthorized() -> Response:
@@ -259,3 +382,7 @@ _ENCODERS: dict[int, Callable[[Any], Any]] = {
     UNKNOWN: str,
 }
 """Per BSON type rank, how ``JSON.stringify`` of the js-bson value writes it (see above)."""
+
+_PAGE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                                 default=format_date)
+"""What ``Response.json`` writes, for a body whose only values that are not JSON's are dates."""
