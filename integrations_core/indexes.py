@@ -195,9 +195,13 @@ class SortedIndex:
     """Seqs ordered by the ascending sort key of ``paths`` (``_id`` last): ``compile_sort``'s
     order, read forward. Backward it is the descending order unless some record is multikey
     (an array on a sort path sorts by its least element ascending, its greatest descending).
+
+    ``by_owner`` holds the same order partitioned by creator (``_createdBy._id``, multikey), so
+    that a caller who sees only its own records walks only those.
     """
 
-    __slots__ = ("_docs", "broken", "multikey", "name", "parts", "paths", "seqs", "sort")
+    __slots__ = ("_docs", "broken", "by_owner", "multikey", "name", "parts", "paths", "seqs",
+                 "sort")
 
     def __init__(self, paths: tuple[str, ...], docs: Mapping[int, Doc]) -> None:
         self.paths = paths
@@ -210,6 +214,7 @@ class SortedIndex:
         self.broken: set[int] = set()
         """Seqs of records without a sort key (parallel arrays): not in the index."""
         self.seqs = SortedSeqs(self._seq_key)
+        self.by_owner: dict[str, SortedSeqs] = {}
 
     def key(self, doc: Doc) -> tuple[Any, ...] | None:
         """The record's sort key, or None when it meets an array on a sort path."""
@@ -245,7 +250,14 @@ class SortedIndex:
                 self.multikey.add(seq)
             keyed.append((key, seq))
         keyed.sort()
-        self.seqs = SortedSeqs(self._seq_key, [seq for _, seq in keyed])
+        ordered = [seq for _, seq in keyed]
+        self.seqs = SortedSeqs(self._seq_key, ordered)
+        partitions: dict[str, list[int]] = {}
+        for seq in ordered:
+            for owner in string_keys(self._docs[seq], OWNER_PATH):
+                partitions.setdefault(owner, []).append(seq)
+        self.by_owner = {owner: SortedSeqs(self._seq_key, seqs)
+                         for owner, seqs in partitions.items()}
 
     def add(self, seq: int) -> None:
         doc = self._docs[seq]
@@ -257,6 +269,8 @@ class SortedIndex:
                 return
             self.multikey.add(seq)
         self.seqs.add(seq)
+        for owner in string_keys(doc, OWNER_PATH):
+            self.by_owner.setdefault(owner, SortedSeqs(self._seq_key)).add(seq)
 
     def remove(self, seq: int) -> None:
         if seq in self.broken:
@@ -264,6 +278,11 @@ class SortedIndex:
             return
         self.seqs.remove(seq)
         self.multikey.discard(seq)
+        for owner in string_keys(self._docs[seq], OWNER_PATH):
+            partition = self.by_owner[owner]
+            partition.remove(seq)
+            if not partition:
+                del self.by_owner[owner]
 
 
 class Indexes:

@@ -102,6 +102,10 @@ def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: List
     meter = Meter(settings.max_work, limit_name="Settings.max_work (with max_work_per_record)",
                   max_time_ms=settings.max_time_ms)
     ordered = plan is not None and plan.ordered
+    if plan is not None:
+        # A store is allowed what the scan of all its records would be, so that it answers
+        # every request the scan answers: it does the same work on fewer records, or less.
+        meter.grant(plan.collection * settings.max_work_per_record)
     with metered(meter):
         if plan is not None and plan.stop_after is not None:
             # The plan knows the total: the first stop_after matches are all the page needs.

@@ -22,7 +22,7 @@ from .indexes import Doc, Indexes
 from .model import Caller
 from .mql import compile_sort
 from .mql.bson import MISSING, REGEX, STRING, type_rank
-from .mql.errors import InputError
+from .mql.errors import InputError, describe
 from .mql.sortkeys import sort_key
 from .params import ListRequest, Params
 from .planner import Plan, plan
@@ -57,7 +57,7 @@ def _copy(value: Any, where: str) -> Any:
         out = {}
         for key, item in value.items():
             if type(key) is not str:
-                raise StoreError(f"field names must be strings, not {key!r}", where)
+                raise StoreError(f"field names must be strings, not {describe(key)}", where)
             out[key] = _copy(item, f"{where}.{key}" if where else key)
         return out
     if kind is list:
@@ -74,7 +74,7 @@ def _id_key(value: Any) -> Any:
     # MongoDB: "_id ... may be of any type other than an array or regex"
     # (https://www.mongodb.com/docs/manual/core/document/#the-_id-field).
     if isinstance(value, (list, tuple)) or type_rank(value) == REGEX:
-        raise StoreError(f"_id cannot be {type(value).__name__} {value!r}", "_id")
+        raise StoreError(f"_id cannot be {type(value).__name__} {describe(value)}", "_id")
     key = sort_key(value)
     return key[1] if key[0] == STRING else key
 
@@ -142,7 +142,7 @@ class IntegrationStore:
         for seq, record in enumerate(records):
             doc, key = self._prepared(record)
             if key in self._seqs:
-                raise DuplicateIdError(f"duplicate _id {doc['_id']!r}", "_id")
+                raise DuplicateIdError(f"duplicate _id {describe(doc['_id'])}", "_id")
             self._seqs[key] = seq
             self._docs[seq] = doc
         self._next = len(self._docs)
@@ -163,7 +163,7 @@ class IntegrationStore:
         doc, key = self._prepared(record)
         with self._lock.writing():
             if key in self._seqs:
-                raise DuplicateIdError(f"duplicate _id {doc['_id']!r}", "_id")
+                raise DuplicateIdError(f"duplicate _id {describe(doc['_id'])}", "_id")
             seq = self._seqs[key] = self._next
             self._next += 1
             self._docs[seq] = doc
@@ -175,7 +175,7 @@ class IntegrationStore:
         with self._lock.writing():
             seq = self._seqs.get(key)
             if seq is None:
-                raise UnknownIdError(f"no record has _id {doc['_id']!r}", "_id")
+                raise UnknownIdError(f"no record has _id {describe(doc['_id'])}", "_id")
             self._indexes.remove(seq, self._docs[seq])
             self._docs[seq] = doc
             self._indexes.add(seq, doc)
@@ -186,7 +186,7 @@ class IntegrationStore:
         with self._lock.writing():
             seq = self._seqs.pop(key, None)
             if seq is None:
-                raise UnknownIdError(f"no record has _id {_id!r}", "_id")
+                raise UnknownIdError(f"no record has _id {describe(_id)}", "_id")
             self._indexes.remove(seq, self._docs[seq])
             del self._docs[seq]
 

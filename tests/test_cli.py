@@ -468,14 +468,19 @@ def test_serve_needs_users_with_data(capsys: pytest.CaptureFixture[str], data_fi
                    "users serve the sample dataset only)\n")
 
 
-def test_serve_names_the_bad_data_file_and_line(capsys: pytest.CaptureFixture[str],
-                                               tmp_path: Path) -> None:
+@pytest.mark.parametrize(("text", "reason"), [
+    ('{"_id": "a"}\n{"_id": \n', "line 2: invalid JSON"),
+    # serve keeps its records in an IntegrationStore, where _id is unique as in MongoDB.
+    ('{"_id": "a"}\n{"_id": "b"}\n{"_id": "a"}\n', "duplicate _id 'a'"),
+])
+def test_serve_names_the_bad_data_file_and_why(capsys: pytest.CaptureFixture[str],
+                                              tmp_path: Path, text: str, reason: str) -> None:
     users = tmp_path / "users.json"
     users.write_text('[{"_id": "u", "username": "u", "password": "p"}]', encoding="utf-8")
     data = tmp_path / "data.jsonl"
-    data.write_text('{"_id": "a"}\n{"_id": \n', encoding="utf-8")
+    data.write_text(text, encoding="utf-8")
     err = serve_error(capsys, "--data", str(data), "--users", str(users))
-    assert err.startswith(f"integrations-core: error: {data}: line 2: invalid JSON")
+    assert err.startswith(f"integrations-core: error: {data}: ") and reason in err
 
 
 def test_serve_names_the_bad_users_file(capsys: pytest.CaptureFixture[str],

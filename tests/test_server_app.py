@@ -12,9 +12,10 @@ from urllib.parse import quote, urlencode
 import pytest
 from server_kit import CALLERS, RECORDS, USERS, Answer, auth_headers, call
 
-from integrations_core import Settings, list_integrations
+from integrations_core import IntegrationStore, Settings, list_integrations
 from integrations_core.cli import parse_records
 from integrations_core.server import IntegrationsServer, parse_users
+from integrations_core.store import DuplicateIdError
 
 DATA = parse_records(json.dumps(RECORDS))
 LIST = "/api/v1/integrations.list"
@@ -99,13 +100,34 @@ def test_settings_reach_the_endpoint() -> None:
                 headers=auth_headers("u-carol")).status == 400
 
 
-def test_records_are_read_once_and_never_changed() -> None:
+def test_records_are_copied_once_and_never_changed() -> None:
     records = parse_records(json.dumps(RECORDS))
     app = IntegrationsServer(records, parse_users(json.dumps(USERS)))
-    records.clear()  # the app holds its own sequence
+    records[0]["name"] = "changed after start-up"
+    records.clear()  # the app holds its own copies, in a store
     body = call(app, "GET", LIST, query="count=0", headers=auth_headers("u-carol")).json()
     assert body["total"] == len(RECORDS)
-    assert app.records == tuple(parse_records(json.dumps(RECORDS)))
+    assert list(app.store) == parse_records(json.dumps(RECORDS))
+
+
+def test_a_store_is_served_as_it_is_and_writes_to_it_are_seen() -> None:
+    store = IntegrationStore(parse_records(json.dumps(RECORDS)))
+    app = IntegrationsServer(store, parse_users(json.dumps(USERS)))
+    assert app.store is store
+    first = store.get(RECORDS[0]["_id"])
+    store.delete(first["_id"])
+    body = call(app, "GET", LIST, query="count=0", headers=auth_headers("u-carol")).json()
+    assert body["total"] == len(RECORDS) - 1
+    assert first["_id"] not in [item["_id"] for item in body["integrations"]]
+    store.insert(first)
+    again = call(app, "GET", LIST, query="count=0", headers=auth_headers("u-carol")).json()
+    assert again == list_integrations(list(store), CALLERS["u-carol"], {"count": "0"}).body
+
+
+def test_records_sharing_an_id_are_refused_at_start_up() -> None:
+    records = parse_records(json.dumps(RECORDS))
+    with pytest.raises(DuplicateIdError, match="duplicate _id"):
+        IntegrationsServer([*records, records[0]], parse_users(json.dumps(USERS)))
 
 
 # --- login, me, logout, info -----------------------------------------------------------------

@@ -95,7 +95,8 @@ def machine(odd_types: bool) -> type[RuleBasedStateMachine]:
                 plan = self.store.explain(caller, params, options)
                 assert plan["status"] == 200
                 event(f"stage {plan['stage']} {plan.get('direction', '')}, total from "
-                      f"{plan['totalFrom']}" + (", regrouped" if "regroup" in plan else ""))
+                      f"{plan['totalFrom']}" + (", regrouped" if "regroup" in plan else "")
+                      + (", creator partition" if "partition" in plan else ""))
 
         @invariant()
         def holds_the_model(self) -> None:

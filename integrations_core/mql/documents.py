@@ -37,40 +37,43 @@ def document_values(record: Any) -> int:
     if not isinstance(record, Mapping):
         raise RecordError(f"record {_describe(record)} is a {type(record).__name__}, "
                           "not a mapping")
-    count = 0
-    stack: list[tuple[Any, int]] = [(record, 1)]
-    while stack:
-        value, depth = stack.pop()
-        count += 1
-        kind = type(value)
-        if kind is dict or (kind not in _PLAIN and isinstance(value, Mapping)):
-            for key in value:
-                if type(key) is not str and not isinstance(key, str):
-                    raise RecordError(f"record {_describe(record)} has a key of type "
-                                      f"{type(key).__name__}: field names are strings")
-            children: Any = value.values()
-        elif kind is list or kind is tuple:
-            children = value
+    return _values(record, record, 1)
+
+
+def _values(value: Any, record: Any, depth: int) -> int:
+    # One call per container (at most MAX_NESTING + 1 deep): plain children are counted in the
+    # loop, which is most of a record's values.
+    if type(value) is dict or (type(value) not in _SEQUENCES and isinstance(value, Mapping)):
+        for key in value:
+            if type(key) is not str and not isinstance(key, str):
+                raise RecordError(f"record {_describe(record)} has a key of type "
+                                  f"{type(key).__name__}: field names are strings")
+        children: Any = value.values()
+    else:
+        children = value
+    if depth > MAX_NESTING:
+        raise RecordError(f"record {_describe(record)} is nested deeper than "
+                          f"{MAX_NESTING} levels (or holds a cycle)")
+    count = 1
+    for child in children:
+        kind = type(child)
+        if kind in _PLAIN:
+            count += 1
+        elif kind is dict or kind is list or kind is tuple or isinstance(child, Mapping):
+            count += _values(child, record, depth + 1)
         else:
-            if kind is _dt.datetime and value.tzinfo is not None:
+            if kind is _dt.datetime and child.tzinfo is not None:
                 try:
-                    value.utcoffset()
+                    child.utcoffset()
                 except Exception as exc:
                     raise RecordError(f"record {_describe(record)} holds a date whose tzinfo "
                                       f"fails ({type(exc).__name__})") from None
-            continue
-        if depth > MAX_NESTING:
-            raise RecordError(f"record {_describe(record)} is nested deeper than "
-                              f"{MAX_NESTING} levels (or holds a cycle)")
-        for child in children:
-            if type(child) in _PLAIN:
-                count += 1
-            else:
-                stack.append((child, depth + 1))
+            count += 1
     return count
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+_SEQUENCES = frozenset({list, tuple})
 
 
 def diagnose(records: Any) -> None:

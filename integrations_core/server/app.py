@@ -19,6 +19,7 @@ from ..listing import list_integrations
 from ..model import Caller
 from ..responses import Response
 from ..settings import DEFAULT_SETTINGS, Settings
+from ..store import IntegrationStore
 from . import replies
 from .asgi import Receive, Request, Scope, Send, lifespan, read_request, write_response
 from .auth import Directory
@@ -34,21 +35,23 @@ Handler = Callable[[Request], Response]
 class IntegrationsServer:
     """An ASGI 3 application serving ``records`` to the users of ``users``.
 
-    ``records`` are read once, here, and never changed; ``users`` is a sequence of
+    ``records`` are copied once, here, into an :class:`~integrations_core.IntegrationStore`
+    (``_id`` unique, so a repeat raises ``DuplicateIdError``); a store is served as it is, so
+    writes to it are seen by the next request. ``users`` is a sequence of
     :class:`~integrations_core.server.users.User` (see ``load_users``) or a ``Directory``.
     ``settings`` are the endpoint's (``Settings.rocketchat_7()`` for a 7.x server's quirks).
     """
 
     def __init__(
         self,
-        records: Iterable[Mapping[str, Any]],
+        records: Iterable[Mapping[str, Any]] | IntegrationStore,
         users: Iterable[User] | Directory,
         settings: Settings = DEFAULT_SETTINGS,
         *,
         version: str = replies.ROCKETCHAT_VERSION,
         max_body: int = MAX_BODY,
     ) -> None:
-        self.records: tuple[Mapping[str, Any], ...] = tuple(records)
+        self.store = records if isinstance(records, IntegrationStore) else IntegrationStore(records)
         self.directory = users if isinstance(users, Directory) else Directory(users)
         self.settings = settings
         self.version = version
@@ -105,7 +108,7 @@ class IntegrationsServer:
         user = self._authenticated(request)
         caller = None if user is None else Caller(user.id, user.permissions)
         pairs = parse_qsl(request.query, keep_blank_values=True)
-        return list_integrations(self.records, caller, pairs, self.settings)
+        return list_integrations(self.store, caller, pairs, self.settings)
 
     def _me(self, request: Request) -> Response:
         user = self._authenticated(request)

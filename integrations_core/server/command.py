@@ -8,6 +8,7 @@ from importlib import resources
 
 from ..cli import PROG, DataError, read_records, sample_records
 from ..settings import Settings
+from ..store import StoreError
 from .app import IntegrationsServer
 from .run import ServerUnavailable, serve
 from .users import User, UsersError, load_users, parse_users
@@ -32,7 +33,10 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     except (DataError, UsersError) as exc:
         return _fail(str(exc))
     source = "the sample dataset" if args.data is None else args.data
-    app = IntegrationsServer(records, users, settings)
+    try:
+        app = IntegrationsServer(records, users, settings)
+    except StoreError as exc:  # e.g. two records with one _id
+        return _fail(f"{source}: {exc}")
 
     def ready(url: str) -> None:
         extras = ", redacted" if args.redact else ""

@@ -327,6 +327,13 @@ def _re_escape(text: str) -> str:
         ("\\0\\x\\015", "", "\x00\x00\r", True, f"{PAT}, Non-printing characters: two zeros and a CR"),
         ("\\C", "", "a", "unsupported", f"{PAT}, MATCHING A SINGLE CODE UNIT: MongoDB's build allows \\C"),
         ("(?<" + "n" * 33 + ">a)", "", "a", None, f"{PAT}, NAMED CAPTURE GROUPS: names up to 32 code units"),
+        # A hyphen after a class escape is an error "unless the hyphen is the last character in
+        # the class"; 10.42 looks at the next two characters only, so \E in between lets it be
+        # a literal (Debian's libpcre2-8 10.42 accepts these; the pcre2 package's 10.47 refuses).
+        ("[\\d\\E-a]", "", "-", True, f"{PAT}, Character classes: a hyphen after \\d (10.42 library)"),
+        ("[\\d\\E-a]", "", "b", False, f"{PAT}, Character classes: no range from \\d (10.42 library)"),
+        ("[\\p{L}\\Q\\E-a]", "", "é", True, f"{PAT}, Character classes: \\p{{L}} kept (10.42 library)"),
+        ("[[:digit:]\\E-z]", "", "y", False, f"{PAT}, Character classes: after a POSIX class (10.42 library)"),
     ],
 )
 def test_pcre2_10_42_meaning(pattern: str, options: str, subject: str,

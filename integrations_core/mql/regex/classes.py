@@ -155,6 +155,7 @@ class ClassReader(Reader):
                 self.i = end + 2
                 if self.i < self.n - 1 and p[self.i] == "-" and p[self.i + 1] != "]":
                     raise RegexSyntaxError(50, self.i)
+                self._quoted_hyphen()
                 can_range = False
                 if caseless and name in ("lower", "upper"):
                     name = "alpha"  # PCRE2: caseless [:lower:] and [:upper:] are [:alpha:]
@@ -192,6 +193,7 @@ class ClassReader(Reader):
                         raise RegexSyntaxError(7, self.i - 1)
                     if self.i < self.n - 1 and p[self.i] == "-" and p[self.i + 1] != "]":
                         raise RegexSyntaxError(50, self.i)
+                    self._quoted_hyphen()
             if code is not None:
                 if ranging:
                     if code < last:
@@ -213,6 +215,23 @@ class ClassReader(Reader):
         if chars != parts.as_a_set(negated):
             self.note_changed("a class whose characters above U+00FF 10.45 decides differently")
         return chars
+
+    def _quoted_hyphen(self) -> None:
+        """After a class escape or POSIX class: 10.42 checks only the next two characters for
+        a forbidden range, so ``[\\d\\E-a]`` holds a literal hyphen; later versions (10.47) skip the
+        ``\\E`` and refuse it (error 50)."""
+        j = self._past_quotes(self.i)
+        if j > self.i and self.at(j) == "-" and self.at(self._past_quotes(j + 1)) not in ("]", ""):
+            self.note_changed("a hyphen after a class escape and \\E (refused by later versions, 10.47)")
+
+    def _past_quotes(self, j: int) -> int:
+        while True:
+            if self.p.startswith("\\E", j):
+                j += 2
+            elif self.p.startswith("\\Q\\E", j):
+                j += 4
+            else:
+                return j
 
     def _posix_end(self, j: int) -> int | None:
         """Index of the closing ``:`` (or ``.``/``=``) of ``[:name:]``, ``j`` at the opener's."""
