@@ -19,6 +19,7 @@ from typing import Any
 
 from .mql.bson import (
     ARRAY,
+    AWARE_ZONES,
     BINDATA,
     BOOL,
     CODE,
@@ -43,7 +44,7 @@ from .mql.bson import (
     type_rank,
 )
 from .mql.budget import COPY_VALUE, charge
-from .mql.documents import document_values
+from .mql.documents import MAX_NESTING, document_values
 from .mql.ejson import format_date
 
 HEADERS: tuple[tuple[str, str], ...] = (
@@ -139,17 +140,23 @@ def page(records: list[Mapping[str, Any]], shape: Shape | None, offset: int,
          total: int) -> Response:
     """200 with ``records`` (each through ``shape``, if given) as JSON-ready copies.
 
-    Each record is charged :data:`~.mql.budget.COPY_VALUE` per value it holds. Records of plain
-    JSON values (exact str, int, bool, None, non-integral floats, dicts, lists and dates) are
-    written straight to the JSON text; any other value makes the whole page go through
-    :func:`to_json_value`. Both give the same text.
+    Each record is charged :data:`~.mql.budget.COPY_VALUE` per value it holds. Pages of plain
+    values (exact str, int, bool, None, non-integral floats, dicts, lists, dates) are written
+    straight from the records to the JSON text; any other value sends the whole page through
+    :func:`to_json_value`, as a copy. Both give the same text.
     """
     docs: list[Any] = []
     plain = True
     for record in records:
-        charge(COPY_VALUE * document_values(record))
-        doc = shape(record) if shape else record
-        if plain and not (doc.__class__ is dict and _plain(doc)):
+        if shape is None:
+            values = _plain_values(record, 1) if plain and record.__class__ is dict else -1
+            charge(COPY_VALUE * (document_values(record) if values < 0 else values))
+            doc = record
+        else:
+            charge(COPY_VALUE * document_values(record))
+            doc = shape(record)
+            values = _plain_values(doc, 1) if plain and doc.__class__ is dict else -1
+        if plain and values < 0:
             plain = False
             docs = [to_json_value(d) for d in docs]
         docs.append(doc if plain else to_json_value(doc))
@@ -167,49 +174,39 @@ def page(records: list[Mapping[str, Any]], shape: Shape | None, offset: int,
     return success(docs, offset, total)
 
 
-def _plain(doc: dict[Any, Any]) -> bool:
-    """Whether ``json.dumps`` writes ``doc`` as :func:`to_json_value` would make it (dates
-    aside, which :data:`_PAGE_ENCODER` writes as it does)."""
-    if "$ref" in doc:  # perhaps a DBRef, whose $db goes last
-        return False
-    for key, value in doc.items():
-        if key.__class__ is not str:
-            return False
-        kind = value.__class__
+def _plain_values(value: Any, depth: int) -> int:
+    """How many values the dict or list ``value`` holds (as ``document_values`` counts them),
+    or -1 unless ``json.dumps`` writes it as :func:`to_json_value` makes it, dates aside
+    (:data:`_PAGE_ENCODER` writes those as it does)."""
+    if value.__class__ is dict:
+        if "$ref" in value:  # perhaps a DBRef, whose $db goes last
+            return -1
+        for key in value:
+            if key.__class__ is not str:
+                return -1
+        children = value.values()
+    else:
+        children = value
+    if depth > MAX_NESTING:
+        return -1
+    count = 1
+    for child in children:
+        kind = child.__class__
         if kind in _SCALARS:
-            continue
-        if kind is dict:
-            if not _plain(value):
-                return False
-        elif kind is list:
-            if not _plain_list(value):
-                return False
-        elif not _plain_leaf(kind, value):
-            return False
-    return True
-
-
-def _plain_list(items: list[Any]) -> bool:
-    for value in items:
-        kind = value.__class__
-        if kind in _SCALARS:
-            continue
-        if kind is dict:
-            if not _plain(value):
-                return False
-        elif kind is list:
-            if not _plain_list(value):
-                return False
-        elif not _plain_leaf(kind, value):
-            return False
-    return True
-
-
-def _plain_leaf(kind: type, value: Any) -> bool:
-    if kind is _dt.datetime:
-        return True
-    # JavaScript writes integral floats as integers, NaN and infinities as null.
-    return kind is float and math.isfinite(value) and not value.is_integer()
+            count += 1
+        elif kind is dict or kind is list:
+            inner = _plain_values(child, depth + 1)
+            if inner < 0:
+                return -1
+            count += inner
+        elif kind is _dt.datetime and (child.tzinfo is None
+                                        or child.tzinfo.__class__ in AWARE_ZONES):
+            count += 1  # a zone whose utcoffset() cannot fail, as document_values checks
+        elif kind is float and math.isfinite(child) and not child.is_integer():
+            count += 1  # JavaScript writes integral floats as integers, NaN and infinity null
+        else:
+            return -1
+    return count
 
 
 def unauthorized() -> Response:
@@ -384,5 +381,6 @@ _ENCODERS: dict[int, Callable[[Any], Any]] = {
 """Per BSON type rank, how ``JSON.stringify`` of the js-bson value writes it (see above)."""
 
 _PAGE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
-                                 default=format_date)
-"""What ``Response.json`` writes, for a body whose only values that are not JSON's are dates."""
+                                 check_circular=False, default=format_date)
+"""What ``Response.json`` writes, for a body whose only values that are not JSON's are dates
+(and no cycles: a plain page is nested at most ``MAX_NESTING`` deep)."""

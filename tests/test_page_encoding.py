@@ -49,6 +49,14 @@ _ZONES = (dt.timezone.utc, bson_utc, FixedOffset(-300, "-05:00"),
           zoneinfo.ZoneInfo("Europe/Paris"), dt.timezone(dt.timedelta(hours=5, minutes=30)))
 _DATES = st.builds(lambda d, z: d.replace(tzinfo=z), st.datetimes(),
                    st.sampled_from((None, *_ZONES)))
+def nested(depth: int) -> Any:
+    """A value ``depth`` containers deep (a record takes at most MAX_NESTING levels)."""
+    value: Any = 1
+    for level in range(depth):
+        value = [value] if level % 2 else {"n": value}
+    return value
+
+
 CAREFUL = [
     1.0, -0.0, 1e21, 2.5, float("nan"), float("inf"), Decimal("1.5"), Decimal128("2.50"),
     Int64(7), 2**80, True, b"\x00\xff", Binary(b"ab", 5), ObjectId("65a1b2c3d4e5f60718293a4b"),
@@ -56,6 +64,7 @@ CAREFUL = [
     {"$ref": "users", "$id": 1, "$db": "rc", "x": 1}, {"$ref": 1}, {1: "int key"},
     {"a": 1, Alias("a"): 2}, {Label("b"): 3},
     SON([("a", 1)]), dt.datetime.max.replace(tzinfo=dt.timezone(dt.timedelta(hours=-1))),
+    nested(97), nested(98), nested(99), nested(100),
 ]
 """Values that need care (and near misses): numbers JavaScript writes otherwise, bson types,
 strings that are not plain str, surrogates, DBRef-like documents, keys that are not strings."""
