@@ -60,6 +60,9 @@ class Test:
     const: Any = None
     aware: Any = None
     """``{a}`` of ``inline``: a date constant as an aware (UTC) datetime."""
+    date_op: str | None = None
+    """For an ordering of dates with both constants: its operator (``v < c``), so that
+    :mod:`.codegen` can test a range with one dispatch on the value's class."""
     in_array: str | None = None
     """Template for "some element of the array ``{v}`` passes" (no array is nested deeper)."""
     equal_to: tuple[Any, ...] = ()
@@ -128,8 +131,10 @@ def _date_test(pred: ValuePred, op: str, when: _dt.datetime) -> Test:
     """
     if when in (_dt.datetime.min, _dt.datetime.max):
         return Test(pred, _NAIVE_DATE % op, when)
-    template = _DATE_EQ if op == "==" else _DATE % {"op": op}
-    return Test(pred, template, when, aware=when.replace(tzinfo=_dt.timezone.utc))
+    aware = when.replace(tzinfo=_dt.timezone.utc)
+    if op == "==":
+        return Test(pred, _DATE_EQ, when, aware=aware)
+    return Test(pred, _DATE % {"op": op}, when, aware=aware, date_op=op)
 
 
 def equals(operand: Any) -> Test:
