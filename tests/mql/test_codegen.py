@@ -102,15 +102,20 @@ date_conditions = st.one_of(
     st.dictionaries(st.sampled_from(["$eq", "$ne", "$gt", "$gte", "$lt", "$lte"]), dates,
                     min_size=1, max_size=2),
     st.builds(lambda op, ds: {op: ds}, st.sampled_from(["$in", "$nin"]), st.lists(dates, max_size=3)),
+    st.builds(lambda low, a, high, b: {low: a, high: b}, st.sampled_from(["$gt", "$gte"]), dates,
+              st.sampled_from(["$lt", "$lte"]), dates),  # a range
 )
-date_values = st.one_of(dates, st.lists(dates, max_size=2), st.sampled_from([None, "x", 1]))
+date_ranges = st.builds(lambda ops, a, b: dict(zip(ops, (a, b), strict=True)),
+                        st.permutations(["$gt", "$gte", "$lt", "$lte"]).map(lambda ops: ops[:2]),
+                        dates, dates)
+date_values = dates | st.lists(dates, max_size=2) | st.sampled_from([None, "x", 1])
 
 
 @settings(max_examples=400, deadline=None)
 @given(query=st.dictionaries(st.sampled_from(["a", "a.b"]), date_conditions, min_size=1, max_size=2),
-       batch=st.lists(st.dictionaries(st.sampled_from(["a", "b"]),
-                                      date_values | st.fixed_dictionaries({"b": date_values}),
-                                      max_size=2), min_size=1, max_size=6))
+       batch=st.lists(st.fixed_dictionaries({"a": date_values})
+                      | st.fixed_dictionaries({"a": st.fixed_dictionaries({"b": date_values})})
+                      | st.just({}), min_size=1, max_size=6))
 def test_generated_date_tests_agree_with_closures_in_every_zone(
         query: dict[str, Any], batch: list[dict[str, Any]]) -> None:
     plan = Compiler(DEFAULT_LIMITS).plan(query, "")
@@ -119,6 +124,18 @@ def test_generated_date_tests_agree_with_closures_in_every_zone(
     reference = to_closure(plan)
     for doc in batch:
         assert generated(doc) == reference(doc), (query, doc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(condition=date_ranges, values=st.lists(dates, min_size=1, max_size=8))
+def test_generated_date_ranges_agree_with_closures_in_every_zone(
+        condition: dict[str, Any], values: list[dt.datetime]) -> None:
+    plan = Compiler(DEFAULT_LIMITS).plan({"a": condition}, "")
+    generated = generate(plan)
+    assert generated is not None
+    reference = to_closure(plan)
+    for value in values:
+        assert generated({"a": value}) == reference({"a": value}), (condition, value)
 
 
 def test_large_queries_are_not_cached_small_ones_are() -> None:
