@@ -112,6 +112,9 @@ class Response:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __reduce__(self) -> tuple[type[Response], tuple[int, dict[str, str], dict[str, Any]]]:
+        return (Response, (self.status, self.headers, self.body))
+
     def __repr__(self) -> str:
         return f"Response(status={self.status!r}, headers={self.headers!r}, body={self.body!r})"
 

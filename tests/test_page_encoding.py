@@ -8,6 +8,7 @@ charge the same work, and never change or alias the records.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import re
 import uuid
 import zoneinfo
@@ -150,3 +151,13 @@ def test_each_value_that_needs_care_is_written_as_the_reference_writes_it(value:
 def test_direct_page_is_the_reference_page(records: list[Any], shape: Any, offset: int,
                                            total: int) -> None:
     _check(records, shape, offset, total)
+
+
+def test_a_written_page_behaves_as_any_response() -> None:
+    records = [{"_id": "a", "name": "plain", "_createdAt": dt.datetime(2024, 1, 1)}]
+    written, copied = page(records, None, 0, 1), reference(records, None, 0, 1)
+    assert written == copied and pickle.loads(pickle.dumps(written)) == copied
+    assert repr(written) == repr(copied)
+    with pytest.raises(AttributeError):
+        written.status = 500  # type: ignore[misc]
+    assert written.body is written.body  # read back once
