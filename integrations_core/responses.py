@@ -60,8 +60,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 class Response:
     """An HTTP response: status, headers and a JSON-ready body (dicts, lists, str, int, …).
 
-    Immutable. A page written straight to JSON text (:func:`page`) holds the text, and its body
-    is read back from it the first time it is asked for (the same values, freshly made).
+    Immutable (its body is a plain dict, which a caller may change: ``json()`` writes it as it
+    is). A page written straight to JSON text (:func:`page`) holds the text, and its body is read
+    back from it the first time it is asked for (the same values, freshly made).
     """
 
     __slots__ = ("_body", "_text", "headers", "status")
@@ -94,7 +95,7 @@ class Response:
         """The body as compact JSON text, key order kept, non-ASCII as is (like
         ``JSON.stringify``; a lone surrogate is written as a ``\\uXXXX`` escape)."""
         text = self._text
-        if text is not None:
+        if text is not None and self._body is None:  # no body handed out, none changed
             return text
         text = json.dumps(self._body, ensure_ascii=False, separators=(",", ":"),
                           allow_nan=False)

@@ -161,3 +161,5 @@ def test_a_written_page_behaves_as_any_response() -> None:
     with pytest.raises(AttributeError):
         written.status = 500  # type: ignore[misc]
     assert written.body is written.body  # read back once
+    written.body["total"] = 7  # a body is a dict a caller may change, and json() writes it
+    assert written.json() == copied.json().replace('"total":1', '"total":7')
