@@ -222,8 +222,7 @@ class ClassReader(Reader):
         ``\\E`` and refuse it (error 50)."""
         j = self._past_quotes(self.i)
         if j > self.i and self.at(j) == "-" and self.at(self._past_quotes(j + 1)) not in ("]", ""):
-            self.note_changed("a hyphen after a class escape and \\E"
-                              " (refused by later versions, 10.47)")
+            self.note_changed("a hyphen after a class escape and \\E (10.47 refuses it)")
 
     def _past_quotes(self, j: int) -> int:
         while True:
