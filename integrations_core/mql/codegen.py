@@ -31,6 +31,7 @@ class _Source:
             "NATNUM": frozenset((int, float)),
             "DT": _dt.datetime,
             "AWARE": AWARE_ZONES,
+            "UTC": _dt.timezone.utc,
             "FIXED": FIXED_ZONES,
             "UNSET": object(),  # never stored anywhere: ``x is not UNSET`` just evaluates x
             "CHARGE": charge,
@@ -124,7 +125,7 @@ class _Source:
         aware = " and ".join(f"{v} {t.date_op} {self.bind(t.aware)}" for t in tests)
         slow = " and ".join(f"{self.bind(t.pred)}({v})" for t in tests)
         return (f"((({naive}) if ({v}z := {v}.tzinfo) is None else ({aware})"
-                f" if {v}z.__class__ in AWARE else {slow})"
+                f" if {v}z is UTC or {v}z.__class__ in AWARE else {slow})"
                 f" if {v}.__class__ is DT else {v} is not MISSING and {slow})")
 
 

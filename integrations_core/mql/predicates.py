@@ -106,18 +106,20 @@ _NATIVE = "({v} %s {c} if {v}.__class__ in NATNUM else {v} is not MISSING and {s
 _STRING = "({v} %s {c} if {v}.__class__ is str else {v} is not MISSING and {slow}({v}))"
 _MEMBER = "({v} in {c} if {v}.__class__ in NATNUM else {v} is not MISSING and {slow}({v}))"
 # A date is dispatched on its class, then on its tzinfo's class: naive values compare with the
-# naive UTC constant ``{c}``, aware ones in a known zone with its aware copy ``{a}``.
+# naive UTC constant ``{c}``, aware ones in a known zone with its aware copy ``{a}``
+# (``datetime.timezone.utc``, the commonest zone, is recognised by identity first).
 _NAIVE_DATE = (
     "({v} %s {c} if {v}.__class__ is DT and {v}.tzinfo is None"
     " else {v} is not MISSING and {slow}({v}))"
 )
 _DATE = (
     "(({v} %(op)s {c} if ({v}z := {v}.tzinfo) is None else {v} %(op)s {a}"
-    " if {v}z.__class__ in AWARE else {slow}({v}))"
+    " if {v}z is UTC or {v}z.__class__ in AWARE else {slow}({v}))"
     " if {v}.__class__ is DT else {v} is not MISSING and {slow}({v}))"
 )
 _DATE_EQ = (
-    "(({v} == {c} if ({v}z := {v}.tzinfo) is None else {v} == {a} if {v}z.__class__ in FIXED"
+    "(({v} == {c} if ({v}z := {v}.tzinfo) is None else {v} == {a}"
+    " if {v}z is UTC or {v}z.__class__ in FIXED"
     " else not ({v} < {a} or {v} > {a}) if {v}z.__class__ in AWARE else {slow}({v}))"
     " if {v}.__class__ is DT else {v} is not MISSING and {slow}({v}))"
 )
