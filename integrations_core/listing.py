@@ -17,8 +17,8 @@ from typing import Any, cast
 from . import responses
 from .model import Caller
 from .mql import compile_filter, compile_projection, compile_sort
-from .mql.budget import COPY_VALUE, Meter, WorkLimitError, charge, metered
-from .mql.documents import diagnose, document_values
+from .mql.budget import Meter, WorkLimitError, metered
+from .mql.documents import diagnose
 from .mql.errors import InputError, LimitError, QueryError
 from .mql.filter import Filter
 from .mql.limits import Limits
@@ -33,7 +33,7 @@ from .params import (
     with_id,
 )
 from .planner import Plan
-from .responses import Response, to_json_value
+from .responses import Response
 from .settings import DEFAULT_SETTINGS, Settings
 from .store import IntegrationStore
 from .visibility import can_list, visibility_filter
@@ -120,12 +120,7 @@ def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: List
         if plan is not None and plan.total is not None:
             total = plan.total
         meter.check_time()
-        shape = _projection(request.fields, settings)
-        integrations = []
-        for record in page:
-            charge(COPY_VALUE * document_values(record))
-            integrations.append(to_json_value(shape(record) if shape else record))
-    return responses.success(integrations, request.offset, total)
+        return responses.page(page, _projection(request.fields, settings), request.offset, total)
 
 
 _CHUNK = 256
