@@ -15,7 +15,8 @@ the copies of the page).
     python benchmarks/bench_endpoint.py --large      # adds 1,000,000 records
     python benchmarks/bench_endpoint.py --markdown   # the tables for docs/performance.md
 
-Exits with status 1 when the 100,000-record run misses the time or memory target.
+Reports and exits 0; with ``--check`` it exits 1 when the 100,000-record run misses the time or
+memory target.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large", action="store_true", help="add 1,000,000 records")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--check", action="store_true", help="exit 1 past a target")
     args = parser.parse_args(argv)
     sizes = [10_000, 100_000] + ([1_000_000] if args.large else [])
 
@@ -143,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if not ok:
         print(f"MISSED: ratio over {TARGET}x or memory over {MEMORY_TARGET // 2**20} MB "
               f"at {TARGET_SIZE:,} records", file=sys.stderr)
-    return 0 if ok else 1
+    return 1 if args.check and not ok else 0
 
 
 if __name__ == "__main__":

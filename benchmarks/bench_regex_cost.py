@@ -4,7 +4,8 @@
 this machine class, for every kind of compiled regex. This script times each pattern on
 1,000-character subjects built to hurt it (random a/b, repeated é, CJK, near-misses of
 self-overlapping needles) and prints the nanoseconds per charged unit; the bound holds while
-that stays near or below 1. ``--check`` exits non-zero past ``LIMIT_NS`` per unit.
+that stays near or below 1. It reports and exits 0; ``--check`` exits non-zero past ``LIMIT_NS``
+per unit.
 
     python benchmarks/bench_regex_cost.py [--check]
 """

@@ -10,7 +10,8 @@ must be identical lists; the target is at most 2x the hand-written time at 100,0
     python benchmarks/bench_sort.py --large     # adds 1,000,000 records
     python benchmarks/bench_sort.py --markdown  # the table for docs/performance.md
 
-Exits with status 1 when a scenario misses the target at 100,000 records.
+Reports and exits 0; with ``--check`` it exits 1 when a scenario misses the target at 100,000
+records.
 """
 
 from __future__ import annotations
@@ -135,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--large", action="store_true", help="also run 1,000,000 records")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per scenario")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--check", action="store_true", help="exit 1 past the target")
     args = parser.parse_args(argv)
     sizes = [10_000, TARGET_SIZE] + ([1_000_000] if args.large else [])
     print(f"Python {platform.python_version()} on {platform.machine()}, "
@@ -145,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     missed = [name for n, name, ours, ref in rows if n == TARGET_SIZE and ours > TARGET * ref]
     for name in missed:
         print(f"MISSED the {TARGET}x target at {TARGET_SIZE:,} records: {name}", file=sys.stderr)
-    return 1 if missed else 0
+    return 1 if args.check and missed else 0
 
 
 if __name__ == "__main__":

@@ -15,9 +15,9 @@ from typing import Any, cast
 
 from . import responses
 from .model import Caller
-from .mql.budget import COPY_VALUE, Meter, WorkLimitError, charge, metered
+from .mql.budget import Meter, WorkLimitError, metered
 from .mql.codegen import Scan, TopScan
-from .mql.documents import diagnose, document_values
+from .mql.documents import diagnose
 from .mql.errors import InputError, LimitError, QueryError
 from .mql.filter import Filter, Template, compile_template
 from .mql.limits import Limits
@@ -32,7 +32,7 @@ from .params import (
 )
 from .planner import Plan
 from .prepared import Prepared, parse_cached
-from .responses import Response, to_json_value
+from .responses import Response
 from .settings import DEFAULT_SETTINGS, Settings
 from .store import IntegrationStore
 from .visibility import USER, can_list, granted, scope_template, visibility_filter
@@ -142,12 +142,7 @@ def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: List
         if plan is not None and plan.total is not None:
             total = plan.total
         meter.check_time()
-        shape = prepared.projection()
-        integrations = []
-        for record in page:
-            charge(COPY_VALUE * document_values(record))
-            integrations.append(to_json_value(shape(record) if shape else record))
-    return responses.success(integrations, request.offset, total)
+        return responses.page(page, prepared.projection(), request.offset, total)
 
 
 def _template(caller: Caller, request: ListRequest, settings: Settings,

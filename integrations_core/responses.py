@@ -15,11 +15,11 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .mql.bson import (
     ARRAY,
+    AWARE_ZONES,
     BINDATA,
     BOOL,
     CODE,
@@ -43,6 +43,8 @@ from .mql.bson import (
     regex_parts,
     type_rank,
 )
+from .mql.budget import COPY_VALUE, charge
+from .mql.documents import MAX_NESTING, document_values
 from .mql.ejson import format_date
 
 HEADERS: tuple[tuple[str, str], ...] = (
@@ -55,21 +57,67 @@ NO_PERMISSION = "User does not have the permissions required for this action"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
 class Response:
-    """An HTTP response: status, headers and a JSON-ready body (dicts, lists, str, int, …)."""
+    """An HTTP response: status, headers and a JSON-ready body (dicts, lists, str, int, …).
 
+    Immutable (its body is a plain dict, which a caller may change: ``json()`` writes it as it
+    is). A page written straight to JSON text (:func:`page`) holds the text, and its body is read
+    back from it the first time it is asked for (the same values, freshly made).
+    """
+
+    __slots__ = ("_body", "_text", "headers", "status")
     status: int
     headers: dict[str, str]
-    body: dict[str, Any]
+    _body: dict[str, Any] | None
+    _text: str | None
+
+    def __init__(self, status: int, headers: dict[str, str], body: dict[str, Any]) -> None:
+        for name, value in (("status", status), ("headers", headers), ("_body", body),
+                            ("_text", None)):
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def _encoded(cls, status: int, headers: dict[str, str], text: str) -> Response:
+        response = cls(status, headers, None)  # type: ignore[arg-type]
+        object.__setattr__(response, "_text", text)
+        return response
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The JSON-ready body (for a page written as text, read back from the text once)."""
+        body = self._body
+        if body is None:
+            body = json.loads(self._text or "")
+            object.__setattr__(self, "_body", body)
+        return body
 
     def json(self) -> str:
         """The body as compact JSON text, key order kept, non-ASCII as is (like
         ``JSON.stringify``; a lone surrogate is written as a ``\\uXXXX`` escape)."""
-        text = json.dumps(self.body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        if _SURROGATE.search(text):
+        text = self._text
+        if text is not None and self._body is None:  # no body handed out, none changed
+            return text
+        text = json.dumps(self._body, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
+        if not text.isascii() and _SURROGATE.search(text):
             text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
         return text
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Response is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Response):
+            return NotImplemented
+        return (self.status, self.headers, self.body) == (other.status, other.headers, other.body)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[Response], tuple[int, dict[str, str], dict[str, Any]]]:
+        return (Response, (self.status, self.headers, self.body))
+
+    def __repr__(self) -> str:
+        return f"Response(status={self.status!r}, headers={self.headers!r}, body={self.body!r})"
 
 
 def _response(status: int, body: dict[str, Any]) -> Response:
@@ -87,6 +135,82 @@ def success(integrations: list[dict[str, Any]], offset: int, total: int) -> Resp
         "total": total,
         "success": True,
     })
+
+
+Shape = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+
+def page(records: list[Mapping[str, Any]], shape: Shape | None, offset: int,
+         total: int) -> Response:
+    """200 with ``records`` (each through ``shape``, if given) as JSON-ready copies.
+
+    Each record is charged :data:`~.mql.budget.COPY_VALUE` per value it holds. Pages of plain
+    values (exact str, int, bool, None, non-integral floats, dicts, lists, dates) are written
+    straight from the records to the JSON text; any other value sends the whole page through
+    :func:`to_json_value`, as a copy. Both give the same text.
+    """
+    docs: list[Any] = []
+    plain = True
+    for record in records:
+        if shape is None:
+            values = _plain_values(record, 1) if plain and record.__class__ is dict else -1
+            charge(COPY_VALUE * (document_values(record) if values < 0 else values))
+            doc = record
+        else:
+            charge(COPY_VALUE * document_values(record))
+            doc = shape(record)
+            values = _plain_values(doc, 1) if plain and doc.__class__ is dict else -1
+        if plain and values < 0:
+            plain = False
+            docs = [to_json_value(d) for d in docs]
+        docs.append(doc if plain else to_json_value(doc))
+    if plain:
+        items = len(docs)
+        body = {"integrations": docs, "offset": offset, "items": items, "count": items,
+                "total": total, "success": True}
+        try:
+            text = _PAGE_ENCODER.encode(body)
+        except ValueError:  # an int too long for str(): the reference path says so when asked
+            text = None
+        if text is not None and (text.isascii() or not _SURROGATE.search(text)):
+            return Response._encoded(200, dict(HEADERS), text)
+        docs = [to_json_value(d) for d in docs]
+    return success(docs, offset, total)
+
+
+def _plain_values(value: Any, depth: int) -> int:
+    """How many values the dict or list ``value`` holds (as ``document_values`` counts them),
+    or -1 unless ``json.dumps`` writes it as :func:`to_json_value` makes it, dates aside
+    (:data:`_PAGE_ENCODER` writes those as it does)."""
+    if value.__class__ is dict:
+        if "$ref" in value:  # perhaps a DBRef, whose $db goes last
+            return -1
+        for key in value:
+            if key.__class__ is not str:
+                return -1
+        children = value.values()
+    else:
+        children = value
+    if depth > MAX_NESTING:
+        return -1
+    count = 1
+    for child in children:
+        kind = child.__class__
+        if kind in _SCALARS:
+            count += 1
+        elif kind is dict or kind is list:
+            inner = _plain_values(child, depth + 1)
+            if inner < 0:
+                return -1
+            count += inner
+        elif kind is _dt.datetime and (child.tzinfo is None
+                                        or child.tzinfo.__class__ in AWARE_ZONES):
+            count += 1  # a zone whose utcoffset() cannot fail, as document_values checks
+        elif kind is float and math.isfinite(child) and not child.is_integer():
+            count += 1  # JavaScript writes integral floats as integers, NaN and infinity null
+        else:
+            return -1
+    return count
 
 
 def unauthorized() -> Response:
@@ -259,3 +383,8 @@ _ENCODERS: dict[int, Callable[[Any], Any]] = {
     UNKNOWN: str,
 }
 """Per BSON type rank, how ``JSON.stringify`` of the js-bson value writes it (see above)."""
+
+_PAGE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                                 check_circular=False, default=format_date)
+"""What ``Response.json`` writes, for a body whose only values that are not JSON's are dates
+(and no cycles: a plain page is nested at most ``MAX_NESTING`` deep)."""

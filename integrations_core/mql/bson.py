@@ -43,6 +43,7 @@ import datetime as _dt
 import math
 import re
 import uuid
+import zoneinfo
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final
@@ -220,10 +221,30 @@ def binary_parts(value: Any) -> tuple[int, bytes]:
 _US: Final = _dt.timedelta(microseconds=1)
 
 
+FIXED_ZONES: Final[set[type]] = {_dt.timezone}
+"""tzinfo classes whose ``utcoffset()`` is one timedelta whatever the date: Python compares their
+datetimes with any aware datetime as the instants they are, ``==`` included. pymongo's
+``bson.tz_util.FixedOffset`` (what ``tz_aware`` decoding gives) joins when a date holding it is
+first converted, so that bson stays optional."""
+AWARE_ZONES: Final[set[type]] = {_dt.timezone, zoneinfo.ZoneInfo}
+"""tzinfo classes whose ``utcoffset()`` always gives a timedelta: Python orders (``< <= > >=``)
+their datetimes as instants. ``==`` is not exact for the non-fixed ones: across zones, Python
+makes a time in a fold (or gap) unequal to every other zone's (PEP 495)."""
+
+
+def _learn_zone(zone: type) -> None:
+    if zone.__module__ == "bson.tz_util" and zone.__name__ == "FixedOffset":
+        FIXED_ZONES.add(zone)
+        AWARE_ZONES.add(zone)
+
+
 def utc_naive(value: _dt.datetime) -> _dt.datetime:
     """A datetime as naive UTC (naive inputs are taken as UTC already)."""
-    if value.tzinfo is None:
+    zone = value.tzinfo
+    if zone is None:
         return value
+    if zone.__class__ not in AWARE_ZONES:
+        _learn_zone(zone.__class__)
     try:
         return value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
     except OverflowError:  # within a day of year 1 or 9999: clamp to the representable range

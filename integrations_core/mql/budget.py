@@ -88,12 +88,18 @@ class Meter:
             raise WorkLimitError(f"took longer than Settings.max_time_ms ({self.max_time_ms} ms)")
 
 
-_current = threading.local()
+class _Current(threading.local):
+    # A class default: reading an attribute a thread never set raises (and catches) an
+    # AttributeError inside getattr(..., None), which made every charge cost ~0.4 µs.
+    meter: Meter | None = None
+
+
+_current = _Current()
 
 
 def charge(units: int) -> None:
     """Charge ``units`` to the meter of the request running in this thread, if any."""
-    meter: Meter | None = getattr(_current, "meter", None)
+    meter = _current.meter
     if meter is not None:
         meter.charge(units)
 
@@ -101,7 +107,7 @@ def charge(units: int) -> None:
 @contextmanager
 def metered(meter: Meter) -> Iterator[Meter]:
     """Charge the work done in this thread, inside the ``with`` block, to ``meter``."""
-    outer = getattr(_current, "meter", None)
+    outer = _current.meter
     _current.meter = meter
     try:
         yield meter

@@ -15,9 +15,10 @@ import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .bson import MISSING
+from .bson import AWARE_ZONES, FIXED_ZONES, MISSING
 from .budget import charge
 from .paths import ARRAY_TYPES
+from .predicates import Test
 from .tree import AllOf, Cond, Exists, FieldPlan, Leaf, Not, ParamEq, Plan, UnboundParam
 
 MAX_TERMS = 200
@@ -31,6 +32,9 @@ class _Source:
             "ARR": frozenset(ARRAY_TYPES),
             "NATNUM": frozenset((int, float)),
             "DT": _dt.datetime,
+            "AWARE": AWARE_ZONES,
+            "UTC": _dt.timezone.utc,
+            "FIXED": FIXED_ZONES,
             "UNSET": object(),  # never stored anywhere: ``x is not UNSET`` just evaluates x
             "CHARGE": charge,
         }
@@ -106,9 +110,11 @@ class _Source:
                 return None
             test = cond.test
             template = test.inline or "{slow}({v})"
-            names = {"v": v, "c": "", "slow": ""}
+            names = {"v": v, "c": "", "a": "", "slow": ""}
             if "{c}" in template:
                 names["c"] = const or self.bind(test.const)
+            if "{a}" in template:
+                names["a"] = self.bind(test.aware)
             if "{slow}" in template:
                 if const is not None:  # the parameter's own closure is not known yet either
                     return None
@@ -120,11 +126,26 @@ class _Source:
             inner = self.scalar_test(cond.inner, v)
             return None if inner is None else f"(not {inner})"
         if isinstance(cond, AllOf):
+            dates = [c.test for c in cond.conds
+                     if isinstance(c, Leaf) and not c.whole_arrays and c.test.date_op]
+            if len(dates) == len(cond.conds) > 1:
+                return self.date_range(dates, v)
             tests = [self.scalar_test(c, v) for c in cond.conds]
             if any(t is None for t in tests):
                 return None
             return "(" + " and ".join(t for t in tests if t is not None) + ")"
         return None
+
+
+    def date_range(self, tests: list[Test], v: str) -> str:
+        """Date orderings on one value (``{$gte: a, $lt: b}``) under one dispatch on its class
+        (and its zone's): the inline forms of the tests, joined."""
+        naive = " and ".join(f"{v} {t.date_op} {self.bind(t.const)}" for t in tests)
+        aware = " and ".join(f"{v} {t.date_op} {self.bind(t.aware)}" for t in tests)
+        slow = " and ".join(f"{self.bind(t.pred)}({v})" for t in tests)
+        return (f"((({naive}) if ({v}z := {v}.tzinfo) is None else ({aware})"
+                f" if {v}z is UTC or {v}z.__class__ in AWARE else {slow})"
+                f" if {v}.__class__ is DT else {v} is not MISSING and {slow})")
 
 
 Scan = Callable[[list[Any], list[Any]], None]

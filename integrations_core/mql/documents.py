@@ -57,7 +57,7 @@ def _values(value: Any, record: Any, depth: int) -> int:
     count = 1
     for child in children:
         kind = type(child)
-        if kind in _PLAIN:
+        if kind in _PLAIN or (kind is _dt.datetime and child.tzinfo is None):
             count += 1
         elif kind is dict or kind is list or kind is tuple or isinstance(child, Mapping):
             count += _values(child, record, depth + 1)

@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation, Overflow
 from typing import Any
 
-from .bson import INT32, utc_naive
+from .bson import AWARE_ZONES, INT32, utc_naive
 from .errors import QueryError, join_path
 from .regex import check_options
 from .values import (
@@ -110,9 +110,19 @@ def date_from_millis(millis: int, path: str = "") -> _dt.datetime | DateMillis:
 
 def format_date(value: _dt.datetime) -> str:
     """ISO-8601 UTC with milliseconds and ``Z``, as Rocket.Chat's JSON responses write dates."""
-    u = utc_naive(value)
-    return (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
-            f".{u.microsecond // 1000:03d}Z")
+    zone = value.tzinfo
+    if zone is None:
+        return value.isoformat(timespec="milliseconds") + "Z"
+    offset = value.utcoffset() if zone.__class__ in AWARE_ZONES else None
+    if offset is None:
+        value = utc_naive(value)
+    elif offset:
+        try:
+            value -= offset  # the UTC fields, still labelled with the zone
+        except OverflowError:
+            value = utc_naive(value)
+    # Years 1-9999 are four digits: the date and time are the text's first 23 characters.
+    return value.isoformat(timespec="milliseconds")[:23] + "Z"
 
 
 def _int_text(text: Any, bounds: tuple[int, int], name: str, path: str) -> int:

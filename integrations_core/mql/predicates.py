@@ -50,14 +50,19 @@ _NATIVE_NUMS = frozenset({int, float})
 class Test:
     """A value predicate, plus an optional inline form for :mod:`.codegen`.
 
-    ``inline`` is a Python expression template over ``{v}`` (the value), ``{c}`` (``const``) and
-    ``{slow}`` (``pred``); it must mean exactly ``pred(v)``. It only ever names bound constants:
-    no query value is ever written into source code.
+    ``inline`` is a Python expression template over ``{v}`` (the value), ``{c}`` (``const``),
+    ``{a}`` (``aware``) and ``{slow}`` (``pred``); it must mean exactly ``pred(v)``. It only ever
+    names bound constants: no query value is ever written into source code.
     """
 
     pred: ValuePred
     inline: str | None = None
     const: Any = None
+    aware: Any = None
+    """``{a}`` of ``inline``: a date constant as an aware (UTC) datetime."""
+    date_op: str | None = None
+    """For an ordering of dates with both constants: its operator (``v < c``), so that
+    :mod:`.codegen` can test a range with one dispatch on the value's class."""
     in_array: str | None = None
     """Template for "some element of the array ``{v}`` passes" (no array is nested deeper)."""
     equal_to: tuple[Any, ...] = ()
@@ -100,10 +105,38 @@ def _is_nan_number(value: Any) -> bool:
 _NATIVE = "({v} %s {c} if {v}.__class__ in NATNUM else {v} is not MISSING and {slow}({v}))"
 _STRING = "({v} %s {c} if {v}.__class__ is str else {v} is not MISSING and {slow}({v}))"
 _MEMBER = "({v} in {c} if {v}.__class__ in NATNUM else {v} is not MISSING and {slow}({v}))"
-_DATE = (
+# A date is dispatched on its class, then on its tzinfo's class: naive values compare with the
+# naive UTC constant ``{c}``, aware ones in a known zone with its aware copy ``{a}``
+# (``datetime.timezone.utc``, the commonest zone, is recognised by identity first).
+_NAIVE_DATE = (
     "({v} %s {c} if {v}.__class__ is DT and {v}.tzinfo is None"
     " else {v} is not MISSING and {slow}({v}))"
 )
+_DATE = (
+    "(({v} %(op)s {c} if ({v}z := {v}.tzinfo) is None else {v} %(op)s {a}"
+    " if {v}z is UTC or {v}z.__class__ in AWARE else {slow}({v}))"
+    " if {v}.__class__ is DT else {v} is not MISSING and {slow}({v}))"
+)
+_DATE_EQ = (
+    "(({v} == {c} if ({v}z := {v}.tzinfo) is None else {v} == {a}"
+    " if {v}z is UTC or {v}z.__class__ in FIXED"
+    " else not ({v} < {a} or {v} > {a}) if {v}z.__class__ in AWARE else {slow}({v}))"
+    " if {v}.__class__ is DT else {v} is not MISSING and {slow}({v}))"
+)
+
+
+def _date_test(pred: ValuePred, op: str, when: _dt.datetime) -> Test:
+    """The inline test of a date comparison with ``when`` (naive UTC).
+
+    utc_naive clamps instants past datetime's range to its ends, where Python's order of the
+    aware values goes on: only a constant at an end of the range keeps the closure for them.
+    """
+    if when in (_dt.datetime.min, _dt.datetime.max):
+        return Test(pred, _NAIVE_DATE % op, when)
+    aware = when.replace(tzinfo=_dt.timezone.utc)
+    if op == "==":
+        return Test(pred, _DATE_EQ, when, aware=aware)
+    return Test(pred, _DATE % {"op": op}, when, aware=aware, date_op=op)
 
 
 def equals(operand: Any) -> Test:
@@ -134,8 +167,8 @@ def equals(operand: Any) -> Test:
     same = same_rank_comparator(rank)
     if rank == DATE and isinstance(operand, _dt.datetime):
         when = utc_naive(operand)
-        return Test(lambda v: utc_naive(v) == when if isinstance(v, _dt.datetime)
-                    else type_rank(v) == DATE and same(v, when) == 0, _DATE % "==", when)
+        return _date_test(lambda v: utc_naive(v) == when if isinstance(v, _dt.datetime)
+                          else type_rank(v) == DATE and same(v, when) == 0, "==", when)
     return Test(lambda v: type_rank(v) == rank and same(v, operand) == 0,
                 cost=_compare_cost(operand))
 
@@ -190,8 +223,8 @@ def compares(op: str, operand: Any) -> Test:
     same = same_rank_comparator(rank)
     if rank == DATE and isinstance(operand, _dt.datetime):
         when = utc_naive(operand)
-        return Test(lambda v: cmp(utc_naive(v), when) if isinstance(v, _dt.datetime)
-                    else type_rank(v) == DATE and cmp(same(v, when), 0), _DATE % symbol, when)
+        return _date_test(lambda v: cmp(utc_naive(v), when) if isinstance(v, _dt.datetime)
+                          else type_rank(v) == DATE and cmp(same(v, when), 0), symbol, when)
     return Test(lambda v: type_rank(v) == rank and cmp(same(v, operand), 0),
                 cost=_compare_cost(operand))
 

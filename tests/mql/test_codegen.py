@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
+from bson.tz_util import FixedOffset
+from bson.tz_util import utc as bson_utc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,6 +57,85 @@ def test_generated_code_agrees_with_closures(query: dict[str, Any], batch: list[
     reference = to_closure(plan)
     for doc in batch:
         assert generated(doc) == reference(doc), (query, doc)
+
+
+PARIS, NEW_YORK = zoneinfo.ZoneInfo("Europe/Paris"), zoneinfo.ZoneInfo("America/New_York")
+ZONES = (dt.timezone.utc, dt.timezone(dt.timedelta(hours=-5)), bson_utc,
+         FixedOffset(330, "+05:30"), PARIS, NEW_YORK)
+"""The tzinfo kinds records hold: datetime's own, pymongo's ``tz_aware`` and ``zoneinfo``."""
+INSTANTS = (
+    dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1, 0, 0, 0, 1), dt.datetime(2024, 1, 1, 0, 0, 0, 999),
+    dt.datetime(2024, 1, 1, 0, 0, 0, 1000), dt.datetime(2023, 10, 29, 0, 30),
+    dt.datetime(2023, 10, 29, 1, 30), dt.datetime(2024, 3, 31, 0, 30), dt.datetime(2024, 3, 31, 1, 30),
+    dt.datetime.min, dt.datetime.max, dt.datetime.max - dt.timedelta(microseconds=1),
+)
+"""Naive UTC instants close to each other (a microsecond, a millisecond apart), on both sides of
+Paris's DST changes (its fold and gap at 02:30 local time) and at datetime's ends."""
+EDGE_DATES = (
+    dt.datetime(2023, 10, 29, 2, 30, tzinfo=PARIS),  # in the fold: UTC 00:30 ...
+    dt.datetime(2023, 10, 29, 2, 30, fold=1, tzinfo=PARIS),  # ... or 01:30
+    dt.datetime(2024, 3, 31, 2, 30, tzinfo=PARIS),  # in the gap: UTC 01:30 ...
+    dt.datetime(2024, 3, 31, 2, 30, fold=1, tzinfo=PARIS),  # ... or 00:30
+    # Past datetime's range once in UTC: the engine clamps them to datetime.max / datetime.min.
+    dt.datetime.max.replace(tzinfo=dt.timezone(-dt.timedelta(hours=1))),
+    dt.datetime.max.replace(tzinfo=FixedOffset(-60, "-01:00")),
+    dt.datetime.min.replace(tzinfo=dt.timezone(dt.timedelta(hours=1))),
+    dt.datetime.min.replace(tzinfo=PARIS),
+)
+
+
+def _in_zone(instant: dt.datetime, zone: dt.tzinfo | None) -> dt.datetime:
+    if zone is None:
+        return instant
+    try:
+        return instant.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+    except OverflowError:
+        return instant.replace(tzinfo=zone)
+
+
+dates = st.one_of(
+    st.builds(_in_zone, st.sampled_from(INSTANTS), st.sampled_from((None, *ZONES))),
+    st.sampled_from(EDGE_DATES),
+)
+date_conditions = st.one_of(
+    dates,
+    st.dictionaries(st.sampled_from(["$eq", "$ne", "$gt", "$gte", "$lt", "$lte"]), dates,
+                    min_size=1, max_size=2),
+    st.builds(lambda op, ds: {op: ds}, st.sampled_from(["$in", "$nin"]), st.lists(dates, max_size=3)),
+    st.builds(lambda low, a, high, b: {low: a, high: b}, st.sampled_from(["$gt", "$gte"]), dates,
+              st.sampled_from(["$lt", "$lte"]), dates),  # a range
+)
+date_ranges = st.builds(lambda ops, a, b: dict(zip(ops, (a, b), strict=True)),
+                        st.permutations(["$gt", "$gte", "$lt", "$lte"]).map(lambda ops: ops[:2]),
+                        dates, dates)
+date_values = dates | st.lists(dates, max_size=2) | st.sampled_from([None, "x", 1])
+
+
+@settings(max_examples=400, deadline=None)
+@given(query=st.dictionaries(st.sampled_from(["a", "a.b"]), date_conditions, min_size=1, max_size=2),
+       batch=st.lists(st.fixed_dictionaries({"a": date_values})
+                      | st.fixed_dictionaries({"a": st.fixed_dictionaries({"b": date_values})})
+                      | st.just({}), min_size=1, max_size=6))
+def test_generated_date_tests_agree_with_closures_in_every_zone(
+        query: dict[str, Any], batch: list[dict[str, Any]]) -> None:
+    plan = Compiler(DEFAULT_LIMITS).plan(query, "")
+    generated = generate(plan)
+    assert generated is not None
+    reference = to_closure(plan)
+    for doc in batch:
+        assert generated(doc) == reference(doc), (query, doc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(condition=date_ranges, values=st.lists(dates, min_size=1, max_size=8))
+def test_generated_date_ranges_agree_with_closures_in_every_zone(
+        condition: dict[str, Any], values: list[dt.datetime]) -> None:
+    plan = Compiler(DEFAULT_LIMITS).plan({"a": condition}, "")
+    generated = generate(plan)
+    assert generated is not None
+    reference = to_closure(plan)
+    for value in values:
+        assert generated({"a": value}) == reference({"a": value}), (condition, value)
 
 
 def test_large_queries_are_not_cached_small_ones_are() -> None:

@@ -9,6 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from bson.tz_util import FixedOffset
+from hypothesis import given
+from hypothesis import strategies as st
 
 from integrations_core.mql import QueryError, compile_filter
 from integrations_core.mql.bson import Regex
@@ -84,6 +87,29 @@ def test_format_date() -> None:
     aware = dt.datetime(2024, 1, 1, 2, 0, 0, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     assert format_date(aware) == "2024-01-01T00:00:00.123Z"
     assert format_date(dt.datetime(2017, 1, 5, 17, 6, 5, 660000)) == "2017-01-05T17:06:05.660Z"
+
+
+_US = dt.timedelta(microseconds=1)
+_EPOCH = dt.datetime(1970, 1, 1)
+_ZONES = st.one_of(
+    st.timezones(),  # zoneinfo
+    st.builds(dt.timezone, st.timedeltas(dt.timedelta(hours=-23, minutes=-59),
+                                         dt.timedelta(hours=23, minutes=59))),
+    st.builds(FixedOffset, st.integers(-23 * 60, 23 * 60), st.just("bson")),  # pymongo tz_aware
+)
+
+
+@given(st.datetimes(timezones=_ZONES) | st.datetimes(timezones=_ZONES, allow_imaginary=False).map(
+    lambda d: d.replace(fold=1)))
+def test_format_date_writes_the_utc_instant_of_any_zone(value: dt.datetime) -> None:
+    offset = value.utcoffset()
+    assert offset is not None
+    micros = (value.replace(tzinfo=None) - _EPOCH) // _US - offset // _US
+    # An instant past datetime's range is written as the range's end.
+    lowest, highest = (dt.datetime.min - _EPOCH) // _US, (dt.datetime.max - _EPOCH) // _US
+    u = _EPOCH + _US * min(max(micros, lowest), highest)
+    assert format_date(value) == (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:"
+                                  f"{u.minute:02d}:{u.second:02d}.{u.microsecond // 1000:03d}Z")
 
 
 def test_format_date_pads_early_years() -> None:

@@ -73,6 +73,12 @@ def compile_literal(start: N.Anchor | None, text: str, caseless: bool,
     fold = fold_text
     # Folding is one step per character for ASCII text; for other text str.lower() and its
     # fix-up scans take up to about 24 (Greek is slowest: final sigma looks at context).
+    # The common forms (a prefix, a substring) test in one call: ASCII folds by str.lower().
+    if start is N.Anchor.START and end is None:
+        return Literal(lambda s: (s.lower() if s.isascii() else fold(s)).startswith(text),
+                       cost + 24)
+    if start is None and end is None and _plain_in(text):
+        return Literal(lambda s: text in (s.lower() if s.isascii() else fold(s)), cost + 24)
     return Literal(lambda subject: test(fold(subject)), cost + 24)
 
 
@@ -117,10 +123,8 @@ def _anchored(start: N.Anchor | None, t: str, end: N.Anchor | None) -> tuple[Tes
 def finder(needle: str) -> tuple[Test, int]:
     """``needle in subject`` in linear time, and its cost per subject character."""
     m = len(needle)
-    if m < 6 or needle[0] not in needle[1:-1] or needle[-1] not in needle[:-1]:
-        return (lambda subject: needle in subject), min(m, 3)
-    if m < _TWO_WAY_NEEDLE:
-        return (lambda subject: needle in subject), m
+    if _plain_in(needle):
+        return (lambda subject: needle in subject), m if _overlaps(needle) else min(m, 3)
     pad = next(chr(c) for c in range(1, 0x110000) if chr(c) not in needle)
     width = max(_TWO_WAY_SUBJECT, 3 * m + 8)
 
@@ -135,6 +139,16 @@ def finder(needle: str) -> tuple[Test, int]:
     # Unpadded below 64 characters: at most n * m <= 64 n comparisons. Padded: at most
     # 2 * (3 n + 2,500) comparisons, plus the copy, for n >= 64 characters.
     return search, 96
+
+
+def _overlaps(needle: str) -> bool:
+    m = len(needle)
+    return m >= 6 and needle[0] in needle[1:-1] and needle[-1] in needle[:-1]
+
+
+def _plain_in(needle: str) -> bool:
+    """Whether ``needle in subject`` runs in linear time for every subject (else padded)."""
+    return not _overlaps(needle) or len(needle) < _TWO_WAY_NEEDLE
 
 
 __all__ = ["Literal", "compile_literal", "finder", "literal_of"]
