@@ -138,23 +138,30 @@ def success(integrations: list[dict[str, Any]], offset: int, total: int) -> Resp
 
 
 Shape = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+_CHARGE_EVERY = 4096
+"""Values of a plain page counted between two charges (the page is written after the last)."""
 
 
 def page(records: list[Mapping[str, Any]], shape: Shape | None, offset: int,
          total: int) -> Response:
     """200 with ``records`` (each through ``shape``, if given) as JSON-ready copies.
 
-    Each record is charged :data:`~.mql.budget.COPY_VALUE` per value it holds. Pages of plain
+    Each value is charged :data:`~.mql.budget.COPY_VALUE` before it is copied or written (a
+    plain page's values in batches, since it is written at the end). Pages of plain
     values (exact str, int, bool, None, non-integral floats, dicts, lists, dates) are written
     straight from the records to the JSON text; any other value sends the whole page through
     :func:`to_json_value`, as a copy. Both give the same text.
     """
     docs: list[Any] = []
     plain = True
+    pending = 0  # values counted, not charged yet: nothing is copied until they are
     for record in records:
         if shape is None:
             values = _plain_values(record, 1) if plain and record.__class__ is dict else -1
-            charge(COPY_VALUE * (document_values(record) if values < 0 else values))
+            pending += document_values(record) if values < 0 else values
+            if values < 0 or pending >= _CHARGE_EVERY:
+                charge(COPY_VALUE * pending)
+                pending = 0
             doc = record
         else:
             charge(COPY_VALUE * document_values(record))
@@ -164,6 +171,8 @@ def page(records: list[Mapping[str, Any]], shape: Shape | None, offset: int,
             plain = False
             docs = [to_json_value(d) for d in docs]
         docs.append(doc if plain else to_json_value(doc))
+    if pending:
+        charge(COPY_VALUE * pending)
     if plain:
         items = len(docs)
         body = {"integrations": docs, "offset": offset, "items": items, "count": items,

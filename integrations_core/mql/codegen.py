@@ -21,6 +21,10 @@ from .paths import ARRAY_TYPES
 from .predicates import Test
 from .tree import AllOf, Cond, Exists, FieldPlan, Leaf, Not, ParamEq, Plan, UnboundParam
 
+_COMPARISON = re.compile(r"\(v\d+ (?:==|is) _\d+\)")
+"""An inline test that only compares the value with a constant: the fetch can be its operand."""
+_HINTS = frozenset({str, bool, int, float, _dt.datetime})
+
 MAX_TERMS = 200
 """Larger queries keep the closure tree: generated code would gain little and cost compile time."""
 
@@ -95,12 +99,25 @@ class _Source:
                 charge = f"CHARGE({self.bind(cond.test.cost)} * len({var}))"
                 test = cond.test.in_array.format(v=var, c=const or self.bind(cond.test.const))
                 array = f"({charge} or {test})"
-            found = f"({last} is not UNSET and {inline} or {var}.__class__ in ARR and {array})"
+            if _COMPARISON.fullmatch(inline) and inline.startswith(f"({var} "):
+                head = f"({last}{inline[1 + len(var):]}"  # the fetch is the first operand
+            else:
+                head = f"{last} is not UNSET and {inline}"
+            found = f"({head} or {self.not_of(cond, var)}{var}.__class__ in ARR and {array})"
             if not fetch:
                 return found
             return f"({slow}(doc) if {' or '.join(fetch)} else {found})"
-        fetch.append(f"{last}.__class__ in ARR")
+        hint = self.not_of(cond, last)  # holds the fetch, when there is a hint
+        fetch.append(f"{hint}{var}.__class__ in ARR" if hint else f"{last}.__class__ in ARR")
         return f"({slow}(doc) if {' or '.join(fetch)} else {inline})"
+
+    def not_of(self, cond: Cond, v: str) -> str:
+        """``v.__class__ is not K and `` for the class ``K`` of the condition's operand (the
+        class a value that fails the test most likely has: it is never an array), or ''."""
+        while isinstance(cond, Not):
+            cond = cond.inner
+        kind = cond.test.const.__class__ if isinstance(cond, Leaf) else None
+        return f"{v}.__class__ is not {self.bind(kind)} and " if kind in _HINTS else ""
 
     def scalar_test(self, cond: Cond, v: str, const: str | None = None) -> str | None:
         """An expression for the condition on one non-array value, or None to use closures;
