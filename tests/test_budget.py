@@ -59,6 +59,18 @@ def record_meters(monkeypatch: pytest.MonkeyPatch) -> list[budget.Meter]:
     return meters
 
 
+class _Counting:
+    """``budget.current`` for generated code (which reads ``.meter`` and calls its ``charge``),
+    counting what it charges to the request's meter."""
+
+    def __init__(self, charge: Callable[[int], None]) -> None:
+        self.charge = charge
+
+    @property
+    def meter(self) -> _Counting | None:
+        return None if budget.current.meter is None else self
+
+
 @contextmanager
 def instrumented(monkeypatch: pytest.MonkeyPatch, generated: bool) -> Iterator[Work]:
     work = Work()
@@ -89,8 +101,9 @@ def instrumented(monkeypatch: pytest.MonkeyPatch, generated: bool) -> Iterator[W
         return charge
 
     monkeypatch.setattr(predicates, "charge", charging("regex"))
-    for module in (paths, operators, codegen):
+    for module in (paths, operators):
         monkeypatch.setattr(module, "charge", charging("values"))
+    monkeypatch.setattr(codegen, "current", _Counting(charging("values")))
     monkeypatch.setattr(tree, "path_matcher", path_matcher)
     monkeypatch.setattr(mql_filter, "compile_regex", compile_regex)
     work.meters = record_meters(monkeypatch)

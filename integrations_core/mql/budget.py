@@ -94,12 +94,14 @@ class _Current(threading.local):
     meter: Meter | None = None
 
 
-_current = _Current()
+current = _Current()
+"""This thread's meter (``current.meter``, None outside a metered block): generated code reads it
+directly, so that nothing is called where nothing is counted."""
 
 
 def charge(units: int) -> None:
     """Charge ``units`` to the meter of the request running in this thread, if any."""
-    meter = _current.meter
+    meter = current.meter
     if meter is not None:
         meter.charge(units)
 
@@ -107,9 +109,9 @@ def charge(units: int) -> None:
 @contextmanager
 def metered(meter: Meter) -> Iterator[Meter]:
     """Charge the work done in this thread, inside the ``with`` block, to ``meter``."""
-    outer = _current.meter
-    _current.meter = meter
+    outer = current.meter
+    current.meter = meter
     try:
         yield meter
     finally:
-        _current.meter = outer
+        current.meter = outer

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .bson import AWARE_ZONES, FIXED_ZONES, MISSING
-from .budget import charge
+from .budget import current
 from .paths import ARRAY_TYPES
 from .predicates import Test
 from .tree import AllOf, Cond, Exists, FieldPlan, Leaf, Not, ParamEq, Plan, UnboundParam
@@ -40,7 +40,7 @@ class _Source:
             "UTC": _dt.timezone.utc,
             "FIXED": FIXED_ZONES,
             "UNSET": object(),  # never stored anywhere: ``x is not UNSET`` just evaluates x
-            "CHARGE": charge,
+            "CURRENT": current,
         }
         self.late: dict[str, Callable[[Mapping[str, Any]], Any]] = {}
         """Names whose value depends on the parameters (:class:`~.tree.Param`) bound per call."""
@@ -96,7 +96,9 @@ class _Source:
             array = slow + "(doc)"
             if cond.test.in_array and not fetch:
                 # The closures charge the elements they test; so does this inline form.
-                charge = f"CHARGE({self.bind(cond.test.cost)} * len({var}))"
+                # The meter read inline: outside a request there is nothing to call.
+                charge = (f"((_m := CURRENT.meter) is not None"
+                          f" and _m.charge({self.bind(cond.test.cost)} * len({var})))")
                 test = cond.test.in_array.format(v=var, c=const or self.bind(cond.test.const))
                 array = f"({charge} or {test})"
             if _COMPARISON.fullmatch(inline) and inline.startswith(f"({var} "):

@@ -6,11 +6,13 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
+import pytest
 from bson.tz_util import FixedOffset
 from bson.tz_util import utc as bson_utc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from integrations_core.mql.budget import VALUE, Meter, metered
 from integrations_core.mql.codegen import generate
 from integrations_core.mql.filter import Compiler
 from integrations_core.mql.limits import DEFAULT_LIMITS
@@ -62,6 +64,47 @@ def assert_generated_agrees(query: dict[str, Any], batch: list[dict[str, Any]]) 
 @given(query=queries, batch=st.lists(docs, min_size=1, max_size=6))
 def test_generated_code_agrees_with_closures(query: dict[str, Any], batch: list[dict[str, Any]]) -> None:
     assert_generated_agrees(query, batch)
+
+
+def _spent(pred: Any, doc: dict[str, Any]) -> int:
+    meter = Meter(10**15)
+    with metered(meter):
+        pred(doc)
+    return meter.spent
+
+
+@settings(max_examples=300, deadline=None)
+@given(query=queries, doc=docs)
+def test_generated_code_charges_no_more_than_the_closures(query: dict[str, Any],
+                                                          doc: dict[str, Any]) -> None:
+    # Generated code may settle an array by testing it whole, where the closures also visit
+    # its elements; it never does (or charges) more.
+    plan = Compiler(DEFAULT_LIMITS).plan(query, "")
+    generated = generate(plan)
+    assert generated is not None
+    assert _spent(generated, doc) <= _spent(to_closure(plan), doc), (query, doc)
+
+
+# The budget's cost model (docs/security.md, "Work budget"): every value a test visits beyond
+# a path's first is charged VALUE as it is visited, by generated code as by the closures.
+ELEMENTS = [f"e{i}" for i in range(100)]
+
+
+@pytest.mark.parametrize(("query", "doc"), [
+    ({"a": "e99"}, {"a": ELEMENTS}),
+    ({"a": "absent"}, {"a": ELEMENTS}),
+    ({"a": {"$in": ["absent", "e50"]}}, {"a": ELEMENTS}),
+    ({"a": True}, {"a": [False] * 100}),
+    ({"a": 7}, {"a": list(range(100))}),
+])
+def test_an_array_tested_element_by_element_is_charged_per_element(
+        query: dict[str, Any], doc: dict[str, Any]) -> None:
+    plan = Compiler(DEFAULT_LIMITS).plan(query, "")
+    generated = generate(plan)
+    assert generated is not None
+    charged = _spent(generated, doc)
+    assert charged == _spent(to_closure(plan), doc)
+    assert charged >= VALUE * len(doc["a"])
 
 
 PARIS, NEW_YORK = zoneinfo.ZoneInfo("Europe/Paris"), zoneinfo.ZoneInfo("America/New_York")
