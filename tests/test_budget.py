@@ -101,6 +101,7 @@ def instrumented(monkeypatch: pytest.MonkeyPatch, generated: bool) -> Iterator[W
         return charge
 
     monkeypatch.setattr(predicates, "charge", charging("regex"))
+    monkeypatch.setattr(predicates, "current", _Counting(charging("regex")))
     for module in (paths, operators):
         monkeypatch.setattr(module, "charge", charging("values"))
     monkeypatch.setattr(codegen, "current", _Counting(charging("values")))

@@ -134,6 +134,8 @@ class _Source:
                 names["c"] = const or self.bind(test.const)
             if "{a}" in template:
                 names["a"] = self.bind(test.aware)
+            for i, value in enumerate(test.extra):
+                names[f"x{i}"] = self.bind(value)
             if "{slow}" in template:
                 if const is not None:  # the parameter's own closure is not known yet either
                     return None

@@ -36,7 +36,7 @@ from .bson import (
     utc_naive,
 )
 from .bson import number as _as_number
-from .budget import DEEP_COMPARE, VALUE, charge
+from .budget import DEEP_COMPARE, VALUE, charge, current
 from .paths import ARRAY_TYPES, ValuePred
 
 __all__ = ["TYPE_ALIASES", "TYPE_CODES", "Test", "bson_type_code", "has_type"]
@@ -60,6 +60,8 @@ class Test:
     const: Any = None
     aware: Any = None
     """``{a}`` of ``inline``: a date constant as an aware (UTC) datetime."""
+    extra: tuple[Any, ...] = ()
+    """``{x0}``, ``{x1}``, ... of ``inline``: further constants it names."""
     date_op: str | None = None
     """For an ordering of dates with both constants: its operator (``v < c``), so that
     :mod:`.codegen` can test a range with one dispatch on the value's class."""
@@ -287,7 +289,11 @@ def regex_matches(search: Callable[[str], bool], value: Regex, unit_cost: int,
             return run(v)
         return type_rank(v) == REGEX and regex_parts(v) == key
 
-    return Test(pred, "({c}({v}) if {v}.__class__ is str else {slow}({v}))", run)
+    # Inline, the charge reads the thread's meter itself (nothing is called outside a request)
+    # and the search is the only call.
+    return Test(pred, "((((_m := {x3}.meter) is not None and _m.charge({x0} + {x1} * len({v})))"
+                      " or {x2}({v})) if {v}.__class__ is str else {slow}({v}))", run,
+                extra=(call_cost, unit_cost, search, current))
 
 
 def size_is(length: int) -> ValuePred:

@@ -191,3 +191,15 @@ def test_large_queries_are_not_cached_small_ones_are() -> None:
     first, second = compile_filter(large), compile_filter(large)
     assert first.__code__ is not second.__code__
     assert first({"a": "7"}) and second({"a": "7"}) and not first({"a": "x"})
+
+
+@pytest.mark.parametrize(("pattern", "options"), [("x$", ""), ("^X", "i"), ("a.c", ""), ("é", "i")])
+def test_a_regex_call_is_charged_as_the_closures_charge_it(pattern: str, options: str) -> None:
+    # docs/security.md: each regex call is charged its fixed part plus its bound per character
+    # of the subject, before it runs; the inline form reads the meter itself.
+    plan = Compiler(DEFAULT_LIMITS).plan({"a": {"$regex": pattern, "$options": options}}, "")
+    generated = generate(plan)
+    assert generated is not None
+    for subject in ("", "x" * 10, "abc" * 100):
+        charged = _spent(generated, {"a": subject})
+        assert charged == _spent(to_closure(plan), {"a": subject}) > 0
