@@ -136,7 +136,8 @@ class Compiler:
         compiled = compile_regex(value.pattern, value.flags, where, self.limits)
         self.native_bytes += compiled.native_bytes
         call_cost = LITERAL_CALL if compiled.kind == "literal" else REGEX_CALL
-        return regex_matches(compiled.test, value, compiled.unit_cost, call_cost)
+        return regex_matches(compiled.test, value, compiled.unit_cost, call_cost,
+                             compiled.inline)
 
     def literal(self, value: Any, where: str) -> Any:
         """A value the query compares with: any BSON value, documents without ``$`` keys."""

@@ -272,11 +272,12 @@ def one_of(operands: Iterable[Any], regexes: Iterable[ValuePred]) -> Test:
 
 
 def regex_matches(search: Callable[[str], bool], value: Regex, unit_cost: int,
-                  call_cost: int) -> Test:
+                  call_cost: int, inline: tuple[str, tuple[Any, ...]] | None = None) -> Test:
     """``$regex``: strings the pattern finds, and regex values equal to it.
 
     Each call is charged before the engine runs: ``call_cost`` plus the pattern's bound per
     character (``unit_cost``, in work units) times the subject's length (:mod:`.budget`).
+    ``inline`` is ``search`` as an expression template, when it has one (``CompiledRegex``).
     """
     key = (value.pattern, "".join(sorted(value.flags)))
 
@@ -290,10 +291,15 @@ def regex_matches(search: Callable[[str], bool], value: Regex, unit_cost: int,
         return type_rank(v) == REGEX and regex_parts(v) == key
 
     # Inline, the charge reads the thread's meter itself (nothing is called outside a request)
-    # and the search is the only call.
+    # and the search is at most one call.
+    found, constants = "{x2}({v})", ()
+    if inline is not None:
+        found, constants = inline
+        for i in range(len(constants)):
+            found = found.replace(f"{{e{i}}}", f"{{x{4 + i}}}")
     return Test(pred, "((((_m := {x3}.meter) is not None and _m.charge({x0} + {x1} * len({v})))"
-                      " or {x2}({v})) if {v}.__class__ is str else {slow}({v}))", run,
-                extra=(call_cost, unit_cost, search, current))
+                      " or " + found + ") if {v}.__class__ is str else {slow}({v}))", run,
+                extra=(call_cost, unit_cost, search, current, *constants))
 
 
 def size_is(length: int) -> ValuePred:

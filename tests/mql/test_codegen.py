@@ -20,7 +20,8 @@ from integrations_core.mql.tree import to_closure
 
 KEYS = ["a", "b", "a.b", "a.0", "b.c"]
 scalars = st.sampled_from(
-    [None, True, False, 0, 1, 1.0, 2.5, float("nan"), "x", "y", "", dt.datetime(2024, 1, 1),
+    [None, True, False, 0, 1, 1.0, 2.5, float("nan"), "x", "y", "", "Xy", "éx", "ÉX", "sK",
+     "\u212a", "ſx", dt.datetime(2024, 1, 1),
      dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), b"x"]
 )
 values = st.recursive(
@@ -41,6 +42,10 @@ ops = st.one_of(
 conditions = st.one_of(
     operand,
     st.lists(ops, min_size=1, max_size=2).map(dict),
+    # Literal regexes (the engine-free forms: prefixes and substrings, caseless or not).
+    st.builds(lambda pattern, options: {"$regex": pattern, "$options": options},
+              st.sampled_from(["^x", "x", "^X", "é", "^É", "xy", "^ſ", "k"]),
+              st.sampled_from(["", "i", "m"])),
 )
 queries: st.SearchStrategy[dict[str, Any]] = st.recursive(
     st.dictionaries(st.sampled_from(KEYS), conditions, min_size=1, max_size=2),
@@ -203,3 +208,19 @@ def test_a_regex_call_is_charged_as_the_closures_charge_it(pattern: str, options
     for subject in ("", "x" * 10, "abc" * 100):
         charged = _spent(generated, {"a": subject})
         assert charged == _spent(to_closure(plan), {"a": subject}) > 0
+
+
+# The engine-free literal forms written inline (regex.literal): caseless matching is PCRE2's
+# Unicode simple folding (docs/semantics.md, "$regex"), KELVIN SIGN and LONG S included.
+@pytest.mark.parametrize(("pattern", "options", "subject", "expected"), [
+    ("^x", "i", "Xy", True), ("^x", "i", "yX", False), ("x", "i", "aX", True),
+    ("^é", "i", "Éa", True), ("k", "i", "\u212a", True), ("^s", "i", "ſ", True),
+    ("^x", "", "Xy", False), ("^x", "", "xy", True), ("y", "", "xy", True), ("y", "", "Y", False),
+    ("^É", "i", "éa", True), ("^ß", "i", "SS", False),
+])
+def test_inline_literal_regexes_match_as_their_functions(pattern: str, options: str,
+                                                         subject: str, expected: bool) -> None:
+    plan = Compiler(DEFAULT_LIMITS).plan({"a": {"$regex": pattern, "$options": options}}, "")
+    generated = generate(plan)
+    assert generated is not None
+    assert generated({"a": subject}) is to_closure(plan)({"a": subject}) is expected

@@ -76,18 +76,21 @@ class CompiledRegex:
     * ``native_bytes``: memory held outside Python (0, or RE2's budget plus its parse trees).
     * ``program_size``: RE2 instructions (0 for literals); ``weight``: the repetition weight
       ``Limits.max_regex_repeat`` bounds; ``source``: the RE2 program's text (None for
-      literals); ``test``: the bare function, for hot loops.
+      literals); ``test``: the bare function, for hot loops; ``inline``: for the common literal
+      forms, ``test`` as an expression template (see ``regex.literal.Literal``), or None.
     """
 
-    __slots__ = ("kind", "native_bytes", "options", "pattern", "program_size", "source", "test",
-                 "unit_cost", "weight")
+    __slots__ = ("inline", "kind", "native_bytes", "options", "pattern", "program_size", "source",
+                 "test", "unit_cost", "weight")
 
     def __init__(self, pattern: str, options: str, kind: str, test: Matcher, unit_cost: int,
                  native_bytes: int = 0, program_size: int = 0, weight: int = 0,
-                 source: str | None = None) -> None:
+                 source: str | None = None,
+                 inline: tuple[str, tuple[object, ...]] | None = None) -> None:
         self.pattern, self.options, self.kind, self.test = pattern, options, kind, test
         self.unit_cost, self.native_bytes = unit_cost, native_bytes
         self.program_size, self.weight, self.source = program_size, weight, source
+        self.inline = inline
 
     def __call__(self, subject: str) -> bool:
         return self.test(subject)
@@ -125,7 +128,8 @@ def compile_regex(
     found = literal_of(tree)
     if found is not None:
         lit = compile_literal(*found)
-        return CompiledRegex(pattern, options, "literal", lit.test, lit.unit_cost, weight=measure)
+        return CompiledRegex(pattern, options, "literal", lit.test, lit.unit_cost, weight=measure,
+                             inline=lit.inline)
     if isinstance(tree, Concat) and not tree.items:
         return CompiledRegex(pattern, options, "literal", _always, 1, weight=measure)
     try:

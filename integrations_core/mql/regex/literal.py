@@ -29,10 +29,13 @@ _TWO_WAY_SUBJECT = 2_500
 
 @dataclass(frozen=True)
 class Literal:
-    """A compiled literal test and its cost in character steps per subject character."""
+    """A compiled literal test and its cost in character steps per subject character;
+    ``inline``, for the common forms, the same test as an expression template over ``{v}``
+    (the subject) and ``{e0}``, ``{e1}``, ... (the constants that follow it)."""
 
     test: Test
     unit_cost: int
+    inline: tuple[str, tuple[object, ...]] | None = None
 
 
 def literal_of(root: N.Node) -> tuple[N.Anchor | None, str, bool, N.Anchor | None] | None:
@@ -68,17 +71,23 @@ def compile_literal(start: N.Anchor | None, text: str, caseless: bool,
     if caseless:
         text = fold_text(text)
     test, cost = _anchored(start, text, end)
+    prefix = start is N.Anchor.START and end is None
+    within = start is None and end is None and _plain_in(text)
     if not caseless:
-        return Literal(test, cost)
+        if prefix:
+            return Literal(test, cost, ("{v}.startswith({e0})", (text,)))
+        return Literal(test, cost, ("({e0} in {v})", (text,)) if within else None)
     fold = fold_text
     # Folding is one step per character for ASCII text; for other text str.lower() and its
     # fix-up scans take up to about 24 (Greek is slowest: final sigma looks at context).
     # The common forms (a prefix, a substring) test in one call: ASCII folds by str.lower().
-    if start is N.Anchor.START and end is None:
+    folded = "({v}.lower() if {v}.isascii() else {e1}({v}))"
+    if prefix:
         return Literal(lambda s: (s.lower() if s.isascii() else fold(s)).startswith(text),
-                       cost + 24)
-    if start is None and end is None and _plain_in(text):
-        return Literal(lambda s: text in (s.lower() if s.isascii() else fold(s)), cost + 24)
+                       cost + 24, (folded + ".startswith({e0})", (text, fold)))
+    if within:
+        return Literal(lambda s: text in (s.lower() if s.isascii() else fold(s)), cost + 24,
+                       ("({e0} in " + folded + ")", (text, fold)))
     return Literal(lambda subject: test(fold(subject)), cost + 24)
 
 
