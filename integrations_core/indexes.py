@@ -111,6 +111,12 @@ def string_keys(doc: Doc, parts: tuple[str, ...]) -> set[str]:
     return out
 
 
+def partition_keys(doc: Doc) -> list[tuple[str, str]]:
+    """The partitions of the sorted indexes a record is in: its types and its creators."""
+    return ([("type", kind) for kind in string_keys(doc, TYPE_PATH)]
+            + [("_createdBy._id", owner) for owner in string_keys(doc, OWNER_PATH)])
+
+
 class EqualityIndex:
     """A multikey index on one path: string -> the seqs of the records that yield it."""
 
@@ -196,11 +202,12 @@ class SortedIndex:
     order, read forward. Backward it is the descending order unless some record is multikey
     (an array on a sort path sorts by its least element ascending, its greatest descending).
 
-    ``by_owner`` holds the same order partitioned by creator (``_createdBy._id``, multikey), so
-    that a caller who sees only its own records walks only those.
+    ``partitions`` holds the same order partitioned by creator and by type (``("_createdBy._id",
+    creator)`` and ``("type", type)``, multikey), so that a caller who sees only its own records,
+    or only one type, walks only those.
     """
 
-    __slots__ = ("_docs", "broken", "by_owner", "multikey", "name", "parts", "paths", "seqs",
+    __slots__ = ("_docs", "broken", "multikey", "name", "partitions", "parts", "paths", "seqs",
                  "sort")
 
     def __init__(self, paths: tuple[str, ...], docs: Mapping[int, Doc]) -> None:
@@ -214,7 +221,7 @@ class SortedIndex:
         self.broken: set[int] = set()
         """Seqs of records without a sort key (parallel arrays): not in the index."""
         self.seqs = SortedSeqs(self._seq_key)
-        self.by_owner: dict[str, SortedSeqs] = {}
+        self.partitions: dict[tuple[str, str], SortedSeqs] = {}
 
     def key(self, doc: Doc) -> tuple[Any, ...] | None:
         """The record's sort key, or None when it meets an array on a sort path."""
@@ -252,12 +259,12 @@ class SortedIndex:
         keyed.sort()
         ordered = [seq for _, seq in keyed]
         self.seqs = SortedSeqs(self._seq_key, ordered)
-        partitions: dict[str, list[int]] = {}
+        partitions: dict[tuple[str, str], list[int]] = {}
         for seq in ordered:
-            for owner in string_keys(self._docs[seq], OWNER_PATH):
-                partitions.setdefault(owner, []).append(seq)
-        self.by_owner = {owner: SortedSeqs(self._seq_key, seqs)
-                         for owner, seqs in partitions.items()}
+            for key in partition_keys(self._docs[seq]):
+                partitions.setdefault(key, []).append(seq)
+        self.partitions = {key: SortedSeqs(self._seq_key, seqs)
+                           for key, seqs in partitions.items()}
 
     def add(self, seq: int) -> None:
         doc = self._docs[seq]
@@ -269,8 +276,8 @@ class SortedIndex:
                 return
             self.multikey.add(seq)
         self.seqs.add(seq)
-        for owner in string_keys(doc, OWNER_PATH):
-            self.by_owner.setdefault(owner, SortedSeqs(self._seq_key)).add(seq)
+        for key in partition_keys(doc):
+            self.partitions.setdefault(key, SortedSeqs(self._seq_key)).add(seq)
 
     def remove(self, seq: int) -> None:
         if seq in self.broken:
@@ -278,11 +285,11 @@ class SortedIndex:
             return
         self.seqs.remove(seq)
         self.multikey.discard(seq)
-        for owner in string_keys(self._docs[seq], OWNER_PATH):
-            partition = self.by_owner[owner]
+        for key in partition_keys(self._docs[seq]):
+            partition = self.partitions[key]
             partition.remove(seq)
             if not partition:
-                del self.by_owner[owner]
+                del self.partitions[key]
 
 
 class Indexes:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .indexes import Doc, EqualityIndex, Indexes, Scope, SortedIndex, SortedSeqs
 from .model import Caller
@@ -103,9 +103,8 @@ def plan(docs: Mapping[int, Doc], indexes: Indexes, caller: Caller, request: Lis
         return Plan((), total=total, explain=info, collection=n)
 
     if request.sort:
-        owners = {owner for _, owner in scopes or ()}
-        owner = owners.pop() if len(owners) == 1 else None
-        walked = _walk(docs, indexes, request, total, stop, candidates, fallbacks, info, owner)
+        walked = _walk(docs, indexes, request, total, stop, candidates, fallbacks, info,
+                       _partitions(scopes, request))
         if walked is not None:
             return Plan(walked, ordered=True, stop_after=stop, total=total, explain=info,
                         collection=n)
@@ -172,12 +171,26 @@ def _unique(seqs: Iterable[int]) -> Iterator[int]:
             last = seq
 
 
+def _partitions(scopes: list[tuple[str, str | None]] | None,
+                request: ListRequest) -> list[tuple[str, str]]:
+    """The partitions of a sorted index that hold every match: the creator's when every scope
+    is one creator's, the type's when ``type`` or every scope names one type."""
+    keys = []
+    owners = {owner for _, owner in scopes or ()}
+    if len(owners) == 1 and None not in owners:
+        keys.append(("_createdBy._id", cast(str, owners.pop())))
+    types = {request.type} if request.type else {kind for kind, _ in scopes or ()}
+    if len(types) == 1 and scopes:
+        keys.append(("type", types.pop()))
+    return keys
+
+
 def _walk(docs: Mapping[int, Doc], indexes: Indexes, request: ListRequest, total: int | None,
           stop: int | None, candidates: int, fallbacks: list[str],
-          info: dict[str, Any], owner: str | None) -> Iterable[Doc] | None:
-    """The records in the request's order from a sorted index (its partition of ``owner``, when
-    every scope of the caller is that creator's), if one serves it and walking it is expected
-    to examine no more records than the candidates are."""
+          info: dict[str, Any], keys: list[tuple[str, str]]) -> Iterable[Doc] | None:
+    """The records in the request's order from a sorted index (its smallest partition among
+    ``keys``, which hold every match), if one serves it and walking it is expected to examine
+    no more records than the candidates are."""
     spec = with_id(request.sort)
     paths = tuple(path for path, _ in spec)
     index = next((i for i in indexes.sorted if i.paths == paths), None)
@@ -193,8 +206,9 @@ def _walk(docs: Mapping[int, Doc], indexes: Indexes, request: ListRequest, total
         fallbacks.append(f"sort: {index.name} cannot be read backward, {len(index.multikey)} "
                          "record(s) hold arrays on its paths")
         return None
-    seqs = index.seqs if owner is None else index.by_owner.get(owner, SortedSeqs())
-    if stop is None and request.count is not None and owner is None:
+    partition = min(keys, key=lambda k: len(index.partitions.get(k, ())), default=None)
+    seqs = index.seqs if partition is None else index.partitions.get(partition, SortedSeqs())
+    if stop is None and request.count is not None and partition is None:
         # Every candidate is read to count the matches: in the collection's order and through
         # a top-k heap that is faster than in the index's order (benchmarks/bench_store.py).
         fallbacks.append(f"sort: {index.name} not walked, every candidate is read to count "
@@ -211,8 +225,8 @@ def _walk(docs: Mapping[int, Doc], indexes: Indexes, request: ListRequest, total
     info.update(stage="IXSCAN", index=index.name,
                 direction="forward" if forward else "backward", sortedBy="index",
                 stopAfter=stop, candidates=walk)
-    if owner is not None:
-        info["partition"] = {"_createdBy._id": owner, "keys": n}
+    if partition is not None:
+        info["partition"] = {partition[0]: partition[1], "keys": n}
     order = iter(seqs) if forward else reversed(seqs)
     records = _counted(map(docs.__getitem__, order), info)
     if run == len(spec):

@@ -96,7 +96,8 @@ def machine(odd_types: bool) -> type[RuleBasedStateMachine]:
                 assert plan["status"] == 200
                 event(f"stage {plan['stage']} {plan.get('direction', '')}, total from "
                       f"{plan['totalFrom']}" + (", regrouped" if "regroup" in plan else "")
-                      + (", creator partition" if "partition" in plan else ""))
+                      + (f", {next(iter(plan['partition']))} partition"
+                         if "partition" in plan else ""))
 
         @invariant()
         def holds_the_model(self) -> None:
