@@ -34,14 +34,16 @@ MAX_SORT_KEYS = 32
 _HEAP_SHARE = 8  # use a heap when the page is at most 1/8 of the input
 
 
+def _within_kth(col: list[Any], k: int, asc: bool) -> tuple[Any, list[bool]]:
+    """The ``k``-th smallest (largest, descending) value of ``col``, and which values are not
+    past it: the rows that can be among the first ``k`` (ties included)."""
+    kth = (heapq.nsmallest if asc else heapq.nlargest)(k, col)[-1]
+    return kth, list(map(ge if asc else le, repeat(kth, len(col)), col))
+
+
 def _first(col: list[Any], k: int, asc: bool) -> list[int]:
     """Indices, in input order, of the rows that can be among the first ``k`` (ties included)."""
-    n = len(col)
-    if asc:
-        kth = heapq.nsmallest(k, col)[-1]
-        return list(compress(range(n), map(ge, repeat(kth, n), col)))
-    kth = heapq.nlargest(k, col)[-1]
-    return list(compress(range(n), map(le, repeat(kth, n), col)))
+    return list(compress(range(len(col)), _within_kth(col, k, asc)[1]))
 
 
 class Sort:
@@ -126,11 +128,7 @@ class Sort:
         col = list(map(dict.get, docs, repeat(first, n), repeat(MISSING, n)))
         if not native_column(col, set(map(type, col))):
             return None
-        if self._asc[0]:
-            kth = heapq.nsmallest(k, col)[-1]
-            return list(compress(docs, map(ge, repeat(kth, n), col)))
-        kth = heapq.nlargest(k, col)[-1]
-        return list(compress(docs, map(le, repeat(kth, n), col)))
+        return list(compress(docs, _within_kth(col, k, self._asc[0])[1]))
 
     def _order(self, docs: list[Any], k: int | None) -> Sequence[int]:
         if k is not None and k >= len(docs):
@@ -225,12 +223,7 @@ class Selection:
         """Drop the candidates past the ``k``-th first field once there are many of them."""
         if len(self.cand) < self._limit:
             return
-        if self._order._asc[0]:
-            kth = heapq.nsmallest(self._k, self.vals)[-1]
-            keep = list(map(ge, repeat(kth, len(self.vals)), self.vals))
-        else:
-            kth = heapq.nlargest(self._k, self.vals)[-1]
-            keep = list(map(le, repeat(kth, len(self.vals)), self.vals))
+        kth, keep = _within_kth(self.vals, self._k, self._order._asc[0])
         self.cand = list(compress(self.cand, keep))
         self.vals = list(compress(self.vals, keep))
         self.bound = kth
