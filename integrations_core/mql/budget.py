@@ -99,6 +99,13 @@ current = _Current()
 directly, so that nothing is called where nothing is counted."""
 
 
+def inline_charge(meter_holder: str, units: str) -> str:
+    """:func:`charge` as a Python expression for generated code: ``meter_holder`` names
+    :data:`current` (or a stand-in), ``units`` is an expression; the result is always false,
+    and nothing is called outside a metered block."""
+    return f"((_m := {meter_holder}.meter) is not None and _m.charge({units}))"
+
+
 def charge(units: int) -> None:
     """Charge ``units`` to the meter of the request running in this thread, if any."""
     meter = current.meter

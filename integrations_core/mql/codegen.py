@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .bson import AWARE_ZONES, FIXED_ZONES, MISSING
-from .budget import current
+from .budget import current, inline_charge
 from .paths import ARRAY_TYPES
 from .predicates import Test
 from .tree import AllOf, Cond, Exists, FieldPlan, Leaf, Not, ParamEq, Plan, UnboundParam
@@ -96,9 +96,7 @@ class _Source:
             array = slow + "(doc)"
             if cond.test.in_array and not fetch:
                 # The closures charge the elements they test; so does this inline form.
-                # The meter read inline: outside a request there is nothing to call.
-                charge = (f"((_m := CURRENT.meter) is not None"
-                          f" and _m.charge({self.bind(cond.test.cost)} * len({var})))")
+                charge = inline_charge("CURRENT", f"{self.bind(cond.test.cost)} * len({var})")
                 test = cond.test.in_array.format(v=var, c=const or self.bind(cond.test.const))
                 array = f"({charge} or {test})"
             if _COMPARISON.fullmatch(inline) and inline.startswith(f"({var} "):

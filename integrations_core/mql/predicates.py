@@ -36,7 +36,7 @@ from .bson import (
     utc_naive,
 )
 from .bson import number as _as_number
-from .budget import DEEP_COMPARE, VALUE, charge, current
+from .budget import DEEP_COMPARE, VALUE, charge, current, inline_charge
 from .paths import ARRAY_TYPES, ValuePred
 
 __all__ = ["TYPE_ALIASES", "TYPE_CODES", "Test", "bson_type_code", "has_type"]
@@ -51,8 +51,9 @@ class Test:
     """A value predicate, plus an optional inline form for :mod:`.codegen`.
 
     ``inline`` is a Python expression template over ``{v}`` (the value), ``{c}`` (``const``),
-    ``{a}`` (``aware``) and ``{slow}`` (``pred``); it must mean exactly ``pred(v)``. It only ever
-    names bound constants: no query value is ever written into source code.
+    ``{a}`` (``aware``), ``{x0}``, ``{x1}``, ... (``extra``) and ``{slow}`` (``pred``); it must
+    mean exactly ``pred(v)``. It only ever names bound constants: no query value is ever
+    written into source code.
     """
 
     pred: ValuePred
@@ -290,16 +291,15 @@ def regex_matches(search: Callable[[str], bool], value: Regex, unit_cost: int,
             return run(v)
         return type_rank(v) == REGEX and regex_parts(v) == key
 
-    # Inline, the charge reads the thread's meter itself (nothing is called outside a request)
-    # and the search is at most one call.
+    # Inline, the charge reads the thread's meter itself and the search is at most one call.
     found, constants = "{x2}({v})", ()
     if inline is not None:
         found, constants = inline
         for i in range(len(constants)):
             found = found.replace(f"{{e{i}}}", f"{{x{4 + i}}}")
-    return Test(pred, "((((_m := {x3}.meter) is not None and _m.charge({x0} + {x1} * len({v})))"
-                      " or " + found + ") if {v}.__class__ is str else {slow}({v}))", run,
-                extra=(call_cost, unit_cost, search, current, *constants))
+    charged = inline_charge("{x3}", "{x0} + {x1} * len({v})")
+    return Test(pred, f"(({charged} or {found}) if {{v}}.__class__ is str else {{slow}}({{v}}))",
+                run, extra=(call_cost, unit_cost, search, current, *constants))
 
 
 def size_is(length: int) -> ValuePred:
