@@ -101,8 +101,7 @@ def _execute(records: Iterable[Mapping[str, Any]], caller: Caller, request: List
 
 
 def _respond(records: Iterable[Mapping[str, Any]], caller: Caller, request: ListRequest,
-             settings: Settings, plan: Plan | None, prepared: Prepared | None = None) -> Response:
-    prepared = prepared or Prepared(request, settings)
+             settings: Settings, plan: Plan | None, prepared: Prepared) -> Response:
     template = _template(caller, request, settings, prepared)
     values = {USER.name: caller.user_id}
     meter = Meter(settings.max_work, limit_name="Settings.max_work (with max_work_per_record)",
@@ -153,7 +152,7 @@ def _template(caller: Caller, request: ListRequest, settings: Settings,
 
     def parts() -> list[tuple[Mapping[str, Any], Limits]]:
         base: list[tuple[Mapping[str, Any], Limits]] = [
-            (_base_filter(request, scope_template(names)), _base_limits(request.name))]
+            (_filter(request, scope_template(names), None), _base_limits(request.name))]
         return [*base, (request.query, settings.query_limits)] if request.query else base
 
     if request.query and prepared.query_key is None:
@@ -251,25 +250,19 @@ def request_filter(request: ListRequest, caller: Caller) -> dict[str, Any]:
     The caller's scope is always one of the conjuncts, so no parameter can widen what the caller
     sees. ``name`` is a case-insensitive literal substring (an escaped ``$regex``).
     """
-    scope = visibility_filter(caller)
-    parts = _conjuncts(request, scope)
-    if request.query:
-        parts.append(request.query)
-    return {"$and": parts} if len(parts) > 1 else scope
+    return _filter(request, visibility_filter(caller), request.query)
 
 
-def _base_filter(request: ListRequest, scope: dict[str, Any]) -> dict[str, Any]:
-    parts = _conjuncts(request, scope)
-    return {"$and": parts} if len(parts) > 1 else scope
-
-
-def _conjuncts(request: ListRequest, scope: dict[str, Any]) -> list[Mapping[str, Any]]:
+def _filter(request: ListRequest, scope: dict[str, Any],
+            query: Mapping[str, Any] | None) -> dict[str, Any]:
     parts: list[Mapping[str, Any]] = [scope]
     if request.name:
         parts.append({"name": {"$regex": escape(request.name), "$options": "i"}})
     if request.type:
         parts.append({"type": request.type})
-    return parts
+    if query:
+        parts.append(query)
+    return {"$and": parts} if len(parts) > 1 else scope
 
 
 def _base_limits(name: str | None) -> Limits:
