@@ -18,11 +18,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
 from bson import ObjectId, json_util
+from timing import best  # benchmarks/ is sys.path[0] when run as a script
 
 from integrations_core.datafiles import parse_records
 
@@ -41,15 +40,6 @@ def make_records(n: int, wrappers: bool) -> list[dict[str, Any]]:
         }
         out.append(record)
     return out
-
-
-def best(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> int:

@@ -27,12 +27,11 @@ import gc
 import heapq
 import platform
 import sys
-import time
 import tracemalloc
-from collections.abc import Callable
 from typing import Any
 
 from bench_sort import make_records  # benchmarks/ is sys.path[0] when run as a script
+from timing import best_alternating
 
 from integrations_core import Caller, Permission, Response, list_integrations
 
@@ -56,22 +55,6 @@ def by_hand(records: list[Record], count: int = PAGE) -> tuple[list[Record], int
 
 def endpoint(records: list[Record], count: int = PAGE) -> Response:
     return list_integrations(records, CALLER, {**PARAMS, "count": str(count)})
-
-
-def _best(run: Callable[[], object], other: Callable[[], object],
-          repeat: int) -> tuple[float, float]:
-    best_a = best_b = float("inf")
-    for _ in range(repeat):
-        for which, fn in ((0, run), (1, other)):
-            gc.collect()
-            start = time.perf_counter()
-            fn()
-            elapsed = time.perf_counter() - start
-            if which == 0:
-                best_a = min(best_a, elapsed)
-            else:
-                best_b = min(best_b, elapsed)
-    return best_a, best_b
 
 
 def check_same(records: list[Record]) -> None:
@@ -119,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         records = make_records(n)
         check_same(records)
         repeat = args.repeat * 20 if n < 10_000 else args.repeat
-        ours, theirs = _best(lambda r=records: endpoint(r), lambda r=records: by_hand(r),
-                             repeat if n < 1_000_000 else max(1, args.repeat // 2))
+        ours, theirs = best_alternating(
+            lambda r=records: endpoint(r), lambda r=records: by_hand(r),
+            repeat if n < 1_000_000 else max(1, args.repeat // 2), collect=True)
         if n >= 10_000:
             unsorted.append((n, peak_extra(records, PAGE, sort=False)))
         ratio = ours / theirs

@@ -21,12 +21,12 @@ import random
 import re
 import statistics
 import sys
-import time
 import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from bson.tz_util import utc as bson_utc
+from timing import best, best_alternating  # benchmarks/ is sys.path[0] when run as a script
 
 from integrations_core.mql import compile_filter
 
@@ -136,18 +136,6 @@ MONGOQUERY_FORM = {
 }
 
 
-def best_times(run: Callable[[], object], other: Callable[[], object],
-               repeat: int) -> tuple[float, float]:
-    """The best time of each of two functions, their runs alternating."""
-    best = [float("inf"), float("inf")]
-    for _ in range(repeat):
-        for which, fn in enumerate((run, other)):
-            start = time.perf_counter()
-            fn()
-            best[which] = min(best[which], time.perf_counter() - start)
-    return best[0], best[1]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
@@ -174,15 +162,16 @@ def main() -> int:
         expected = [r["_id"] for r in docs if hand(r)]
         got = [r["_id"] for r in docs if match(r)]
         assert got == expected, f"{label}: engine and hand-written predicate disagree"
-        engine, baseline = best_times(lambda m=match, d=docs: [r for r in d if m(r)],
-                                      lambda h=hand, d=docs: [r for r in d if h(r)], args.repeat)
+        engine, baseline = best_alternating(lambda m=match, d=docs: [r for r in d if m(r)],
+                                            lambda h=hand, d=docs: [r for r in d if h(r)],
+                                            args.repeat)
         ratios.append(engine / baseline)
         line = f"{label:44} {engine * 1e3:7.1f}ms {baseline * 1e3:7.1f}ms {engine / baseline:9.2f}"
         if others and docs is records:
             # mongoquery has no $options: it gets the same pattern as a compiled Python regex.
             mq = mongoquery.Query(MONGOQUERY_FORM.get(label, query))
-            slow = best_times(lambda q=mq: [r for r in records if q.match(r)], int, 1)[0]
-            mock = best_times(lambda q=query: list(collection.find(q)), int, 1)[0]
+            slow = best(lambda q=mq: [r for r in records if q.match(r)], 1)
+            mock = best(lambda q=query: list(collection.find(q)), 1)
             line += f" {slow / engine:8.1f} {mock / engine:8.1f}"
         print(line)
     worst = max(ratios)

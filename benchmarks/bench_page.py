@@ -23,13 +23,12 @@ import heapq
 import json
 import platform
 import sys
-import time
 import zoneinfo
-from collections.abc import Callable
 from typing import Any
 
 from bench_sort import make_records  # benchmarks/ is sys.path[0] when run as a script
 from bson.tz_util import utc as bson_utc
+from timing import best_alternating
 
 from integrations_core import Caller, Permission, list_integrations
 
@@ -84,19 +83,6 @@ def endpoint(records: list[Record]) -> str:
     return list_integrations(records, CALLER, PARAMS).json()
 
 
-def _best(run: Callable[[], object], other: Callable[[], object],
-          repeat: int) -> tuple[float, float]:
-    """The best time per call of each function (``LOOPS`` calls a sample), runs alternating."""
-    best = [float("inf"), float("inf")]
-    for _ in range(repeat):
-        for which, fn in enumerate((run, other)):
-            start = time.perf_counter()
-            for _ in range(LOOPS):
-                fn()
-            best[which] = min(best[which], (time.perf_counter() - start) / LOOPS)
-    return best[0], best[1]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -108,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, zone in ZONES.items():
         records = in_zone(base, zone)
         assert endpoint(records) == by_hand(records), f"{name}: the two texts differ"
-        ours, theirs = _best(lambda r=records: endpoint(r), lambda r=records: by_hand(r),
-                             args.repeat)
+        ours, theirs = best_alternating(lambda r=records: endpoint(r),
+                                        lambda r=records: by_hand(r), args.repeat, loops=LOOPS)
         rows.append((name, ours, theirs, ours / theirs))
     print(f"Python {platform.python_version()} on {platform.machine()}, best of {args.repeat}, "
           f"{RECORDS} records, sort={{\"name\": 1}}, first page of {PAGE}, JSON text included")

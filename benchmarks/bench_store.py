@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench_sort import make_records  # benchmarks/ is sys.path[0] when run as a script
+from timing import best
 
 from integrations_core import Caller, IntegrationStore, Permission, list_integrations
 from integrations_core.store import _copy
@@ -97,15 +98,6 @@ def traced(build: Callable[[], object]) -> tuple[object, int, float]:
     finally:
         tracemalloc.stop()
     return out, size, elapsed
-
-
-def best(run: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv: list[str] | None = None) -> int:
