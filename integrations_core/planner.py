@@ -178,7 +178,7 @@ def _partitions(scopes: list[tuple[str, str | None]] | None,
     keys = []
     owners = {owner for _, owner in scopes or ()}
     if len(owners) == 1 and None not in owners:
-        keys.append(("_createdBy._id", cast(str, owners.pop())))
+        keys.append((_OWNER, cast(str, owners.pop())))
     types = {request.type} if request.type else {kind for kind, _ in scopes or ()}
     if len(types) == 1 and scopes:
         keys.append(("type", types.pop()))
