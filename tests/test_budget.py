@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -60,11 +61,16 @@ def record_meters(monkeypatch: pytest.MonkeyPatch) -> list[budget.Meter]:
 
 
 class _Counting:
-    """``budget.current`` for generated code (which reads ``.meter`` and calls its ``charge``),
-    counting what it charges to the request's meter."""
+    """``budget.current`` for generated code (which reads ``.blocks``, ``.local.meter`` and calls
+    its ``charge``), counting what it charges to the request's meter."""
 
     def __init__(self, charge: Callable[[int], None]) -> None:
         self.charge = charge
+        self.local = self
+
+    @property
+    def blocks(self) -> int:
+        return budget.current.blocks
 
     @property
     def meter(self) -> _Counting | None:
@@ -266,3 +272,33 @@ def test_the_wall_clock_limit_is_optional_and_named() -> None:
     assert list_integrations(records, CALLER, slow, Settings(max_work=roomy)).status == 200
     with pytest.raises(ValueError):
         Settings(max_time_ms=0)
+
+
+@pytest.mark.parametrize("query", [{"channel": "#ops"}, {"name": {"$regex": "^bot", "$options": "i"}}])
+def test_generated_code_charges_its_own_threads_meter_only(query: dict[str, Any]) -> None:
+    # Generated code reads the thread's meter only while some thread has one (budget.current).
+    match = mql_filter.compile_filter(query)
+    doc = {"channel": ["#a", "#b", "#ops"], "name": "Bot 1"}
+    mine, theirs = budget.Meter(10**6), budget.Meter(10**6)
+    opened, release = threading.Event(), threading.Event()
+
+    def other_request() -> None:
+        with budget.metered(theirs):
+            opened.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other_request)
+    thread.start()
+    try:
+        assert opened.wait(10) and budget.current.blocks == 1
+        assert match(doc)  # this thread has no meter: nothing is charged anywhere
+        with budget.metered(mine):
+            assert match(doc)
+        assert theirs.spent == 0 and mine.spent > 0
+        with pytest.raises(budget.WorkLimitError), budget.metered(budget.Meter(0)):
+            match(doc)
+    finally:
+        release.set()
+        thread.join()
+    assert budget.current.blocks == 0 and budget.current.meter is None
+    assert match(doc)

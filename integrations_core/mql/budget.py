@@ -88,37 +88,62 @@ class Meter:
             raise WorkLimitError(f"took longer than Settings.max_time_ms ({self.max_time_ms} ms)")
 
 
-class _Current(threading.local):
+class _ThreadMeter(threading.local):
     # A class default: reading an attribute a thread never set raises (and catches) an
     # AttributeError inside getattr(..., None), which made every charge cost ~0.4 µs.
     meter: Meter | None = None
 
 
+class _Current:
+    """How many metered blocks are open in any thread (``blocks``), and this thread's meter
+    (``local.meter``). Generated code tests ``blocks`` first: a slot read costs a fifth of a
+    thread-local one, and while it is 0 no thread has a meter."""
+
+    __slots__ = ("blocks", "local")
+
+    def __init__(self) -> None:
+        self.blocks = 0
+        self.local = _ThreadMeter()
+
+    @property
+    def meter(self) -> Meter | None:
+        """This thread's meter, None outside a metered block."""
+        return self.local.meter
+
+
 current = _Current()
-"""This thread's meter (``current.meter``, None outside a metered block): generated code reads it
-directly, so that nothing is called where nothing is counted."""
+"""The meters' register: generated code reads it directly, so that nothing is called where
+nothing is counted."""
+_BLOCKS = threading.Lock()
 
 
 def inline_charge(meter_holder: str, units: str) -> str:
     """:func:`charge` as a Python expression for generated code: ``meter_holder`` names
     :data:`current` (or a stand-in), ``units`` is an expression; the result is always false,
     and nothing is called outside a metered block."""
-    return f"((_m := {meter_holder}.meter) is not None and _m.charge({units}))"
+    return (f"({meter_holder}.blocks and (_m := {meter_holder}.local.meter) is not None"
+            f" and _m.charge({units}))")
 
 
 def charge(units: int) -> None:
     """Charge ``units`` to the meter of the request running in this thread, if any."""
-    meter = current.meter
-    if meter is not None:
-        meter.charge(units)
+    if current.blocks:
+        meter = current.local.meter
+        if meter is not None:
+            meter.charge(units)
 
 
 @contextmanager
 def metered(meter: Meter) -> Iterator[Meter]:
     """Charge the work done in this thread, inside the ``with`` block, to ``meter``."""
-    outer = current.meter
-    current.meter = meter
+    local = current.local
+    outer = local.meter
+    with _BLOCKS:
+        current.blocks += 1
+    local.meter = meter
     try:
         yield meter
     finally:
-        current.meter = outer
+        local.meter = outer
+        with _BLOCKS:
+            current.blocks -= 1

@@ -81,6 +81,10 @@ class _Source:
             slow = self.bind_late(lambda values: make(values[param.name]).on_path(parts))
         else:
             slow = self.bind(cond.on_path(plan.parts))
+        if len(plan.parts) == 1 and (dates := _date_tests(cond)):
+            # A datetime is never an array: its class settles the common case first.
+            value = f"({var} := doc.get({self.bind(plan.parts[0])}, MISSING))"
+            return self.date_range(dates, var, value, f"{var} is not MISSING and {slow}(doc)")
         inline = self.scalar_test(cond, var, const)
         if inline is None:
             return f"{slow}(doc)"
@@ -145,9 +149,8 @@ class _Source:
             inner = self.scalar_test(cond.inner, v)
             return None if inner is None else f"(not {inner})"
         if isinstance(cond, AllOf):
-            dates = [c.test for c in cond.conds
-                     if isinstance(c, Leaf) and not c.whole_arrays and c.test.date_op]
-            if len(dates) == len(cond.conds) > 1:
+            dates = _date_tests(cond)
+            if dates:
                 return self.date_range(dates, v)
             tests = [self.scalar_test(c, v) for c in cond.conds]
             if any(t is None for t in tests):
@@ -156,15 +159,29 @@ class _Source:
         return None
 
 
-    def date_range(self, tests: list[Test], v: str) -> str:
-        """Date orderings on one value (``{$gte: a, $lt: b}``) under one dispatch on its class
-        (and its zone's): the inline forms of the tests, joined."""
+    def date_range(self, tests: list[Test], v: str, value: str | None = None,
+                   other: str | None = None) -> str:
+        """Date orderings on one value ``v`` (``{$gte: a, $lt: b}``) under one dispatch on its
+        class (and its zone's): the inline forms of the tests, joined. ``value`` is the
+        expression that assigns ``v`` (``v`` itself by default); ``other`` the test of a value
+        that is not a datetime (the tests' closures by default)."""
         naive = " and ".join(f"{v} {t.date_op} {self.bind(t.const)}" for t in tests)
         aware = " and ".join(f"{v} {t.date_op} {self.bind(t.aware)}" for t in tests)
         slow = " and ".join(f"{self.bind(t.pred)}({v})" for t in tests)
+        other = other or f"{v} is not MISSING and {slow}"
         return (f"((({naive}) if ({v}z := {v}.tzinfo) is None else ({aware})"
                 f" if {v}z is UTC or {v}z.__class__ in AWARE else {slow})"
-                f" if {v}.__class__ is DT else {v} is not MISSING and {slow})")
+                f" if {value or v}.__class__ is DT else {other})")
+
+
+def _date_tests(cond: Cond) -> list[Test]:
+    """The tests of a conjunction of two or more date orderings (``$gt``... with a datetime
+    operand), or []."""
+    if not isinstance(cond, AllOf) or len(cond.conds) < 2:
+        return []
+    dates = [c.test for c in cond.conds
+             if isinstance(c, Leaf) and not c.whole_arrays and c.test.date_op]
+    return dates if len(dates) == len(cond.conds) else []
 
 
 Scan = Callable[[list[Any], list[Any]], None]
@@ -188,12 +205,13 @@ class Generated:
 
     def __init__(self, body: str, source: _Source) -> None:
         self._body, self._names, self._late = body, source.names, source.late
-        self.match = _define("match", "doc", f"    return {body}\n", source.names)
+        self.match = _define("match", "doc", f"    return {body}\n", source.names,
+                             source.late)
         self.scan: Scan = _define("scan", "chunk, kept", (
             "    append = kept.append\n"
             "    for doc in chunk:\n"
             f"        if {body}:\n"
-            "            append(doc)\n"), source.names)
+            "            append(doc)\n"), source.names, source.late)
         self._tops: dict[tuple[tuple[str, ...], bool, tuple[bool, ...]], TopScan] = {}
 
     def top(self, fields: tuple[str, ...], descending: bool, dates: tuple[bool, ...]) -> TopScan:
@@ -225,7 +243,8 @@ class Generated:
                 "                    add(doc)",
                 "                    add_value(x0)",
                 "    return ok\n"])
-            found = _define("top", "chunk, kept, cand, vals, bound, kinds", code, names)
+            found = _define("top", "chunk, kept, cand, vals, bound, kinds", code, names,
+                            self._late)
             self._tops[fields, descending, dates] = found
         return found
 
@@ -247,11 +266,13 @@ class Generated:
 _MAX_TOPS = 8  # sorts whose scans are kept per filter (each one compiled function)
 
 
-def _define(name: str, args: str, code: str, names: dict[str, Any]) -> Callable[..., Any]:
-    # Constants become default arguments (local loads are the cheapest Python has); only the
-    # names the code uses, since every default is copied on every call.
+def _define(name: str, args: str, code: str, names: dict[str, Any],
+            late: Mapping[str, object]) -> Callable[..., Any]:
+    # Constants are the function's globals (a specialised global load costs what a local one
+    # does, and nothing per call); only the names bound per call (``late``) are default
+    # arguments, which :meth:`Generated.bind` replaces.
     used = set(re.findall(r"\b[A-Z_][A-Z0-9_]*\b", code))
-    params = "".join(f", {n}={n}" for n in names if n in used)
+    params = "".join(f", {n}={n}" for n in names if n in used and n in late)
     namespace = dict(names)
     exec(compile(f"def {name}({args}{params}):\n{code}", "<mql>", "exec"), namespace)
     function: Callable[..., Any] = namespace[name]
