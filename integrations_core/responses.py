@@ -178,7 +178,7 @@ def page(records: list[Mapping[str, Any]], shape: Shape | None, offset: int,
         body = {"integrations": docs, "offset": offset, "items": items, "count": items,
                 "total": total, "success": True}
         try:
-            text = _PAGE_ENCODER.encode(body)
+            text = _encode_page(body)
         except ValueError:  # an int too long for str(): the reference path says so when asked
             text = None
         if text is not None and (text.isascii() or not _SURROGATE.search(text)):
@@ -202,23 +202,29 @@ def _plain_values(value: Any, depth: int) -> int:
         children = value
     if depth > MAX_NESTING:
         return -1
-    count = 1
+    count = 1 + len(children)  # each child once; a container adds what it holds
     for child in children:
         kind = child.__class__
         if kind in _SCALARS:
-            count += 1
-        elif kind is dict or kind is list:
+            continue
+        if kind is list and depth < MAX_NESTING:  # the common list of strings, without a call
+            for item in child:
+                if item.__class__ not in _SCALARS:
+                    break
+            else:
+                count += len(child)
+                continue
+        if kind is dict or kind is list:
             inner = _plain_values(child, depth + 1)
             if inner < 0:
                 return -1
-            count += inner
-        elif kind is _dt.datetime and (child.tzinfo is None
-                                        or child.tzinfo.__class__ in AWARE_ZONES):
-            count += 1  # a zone whose utcoffset() cannot fail, as document_values checks
-        elif kind is float and math.isfinite(child) and not child.is_integer():
-            count += 1  # JavaScript writes integral floats as integers, NaN and infinity null
-        else:
-            return -1
+            count += inner - 1
+        elif kind is _dt.datetime:
+            zone = child.tzinfo  # a zone whose utcoffset() cannot fail, as document_values checks
+            if zone is not None and zone.__class__ not in AWARE_ZONES:
+                return -1
+        elif kind is not float or not math.isfinite(child) or child.is_integer():
+            return -1  # JavaScript writes integral floats as integers, NaN and infinity null
     return count
 
 
@@ -397,3 +403,14 @@ _PAGE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allo
                                  check_circular=False, default=format_date)
 """What ``Response.json`` writes, for a body whose only values that are not JSON's are dates
 (and no cycles: a plain page is nested at most ``MAX_NESTING`` deep)."""
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_PAGE_CHUNKS: Callable[[Any, int], Any] | None = None if _C_ENCODER is None else _C_ENCODER(
+    None, format_date, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+""":data:`_PAGE_ENCODER`'s C encoder, made once (``JSONEncoder.encode`` makes one per call):
+``(body, 0)`` gives the text's chunks."""
+
+
+def _encode_page(body: dict[str, Any]) -> str:
+    if _PAGE_CHUNKS is None:
+        return _PAGE_ENCODER.encode(body)
+    return "".join(_PAGE_CHUNKS(body, 0))

@@ -60,8 +60,9 @@ def odd_records(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 @st.composite
 def small_pages(draw: st.DrawFn) -> dict[str, str]:
-    """Requests for small pages (so that a page is at most an eighth of the matches)."""
-    params = {"sort": draw(st.sampled_from(SORTS)), "count": str(draw(st.integers(1, 2))),
+    """Requests for pages small (at most an eighth of the matches) and large against them."""
+    count = draw(st.one_of(st.integers(1, 2), st.integers(3, 60)))
+    params = {"sort": draw(st.sampled_from(SORTS)), "count": str(count),
               "offset": str(draw(st.integers(0, 1)))}
     if draw(st.integers(0, 2)) == 0:
         params["query"] = json.dumps(draw(queries(max_depth=1)))

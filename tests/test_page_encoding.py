@@ -50,11 +50,12 @@ _ZONES = (dt.timezone.utc, bson_utc, FixedOffset(-300, "-05:00"),
           zoneinfo.ZoneInfo("Europe/Paris"), dt.timezone(dt.timedelta(hours=5, minutes=30)))
 _DATES = st.builds(lambda d, z: d.replace(tzinfo=z), st.datetimes(),
                    st.sampled_from((None, *_ZONES)))
-def nested(depth: int) -> Any:
-    """A value ``depth`` containers deep (a record takes at most MAX_NESTING levels)."""
+def nested(depth: int, list_inside: bool = False) -> Any:
+    """A value ``depth`` containers deep (a record takes at most MAX_NESTING levels), dicts and
+    lists in turn, the innermost a list of scalars if ``list_inside``."""
     value: Any = 1
     for level in range(depth):
-        value = [value] if level % 2 else {"n": value}
+        value = [value] if level % 2 != list_inside else {"n": value}
     return value
 
 
@@ -66,6 +67,7 @@ CAREFUL = [
     {"a": 1, Alias("a"): 2}, {Label("b"): 3},
     SON([("a", 1)]), dt.datetime.max.replace(tzinfo=dt.timezone(dt.timedelta(hours=-1))),
     nested(97), nested(98), nested(99), nested(100),
+    *(nested(depth, list_inside=True) for depth in (97, 98, 99, 100)),
 ]
 """Values that need care (and near misses): numbers JavaScript writes otherwise, bson types,
 strings that are not plain str, surrogates, DBRef-like documents, keys that are not strings."""

@@ -214,12 +214,18 @@ class Template:
         self.paths = frozenset(paths)
         self._plan: Plan = plans[0] if len(plans) == 1 else BoolPlan("and", tuple(plans))
         self._generated = generate(self._plan)
+        self._constant: Filter | None = None  # the filter, when it has no parameters
 
     def bind(self, values: Mapping[str, str]) -> Filter:
         """The filter for these parameter values."""
         generated = self._generated
         if generated is None:
             pred = to_closure(bind_plan(self._plan, values))
+        elif generated.constant:
+            if self._constant is None:
+                self._constant = _as_filter(generated.match, self.paths, self.cost,
+                                            self.native_bytes)
+            return self._constant
         else:
             pred = generated.bind(generated.match, values)
         return _as_filter(pred, self.paths, self.cost, self.native_bytes)

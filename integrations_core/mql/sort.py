@@ -232,7 +232,7 @@ class Selection:
     def page(self, docs: list[Any]) -> list[Any]:
         """``order.top(docs, k)``, where ``docs`` are the documents scanned."""
         order, k, n = self._order, self._k, len(docs)
-        if not self.ok or k * _HEAP_SHARE > n:
+        if not self.ok:
             return order.top(docs, k)
         order._charge(n, k)
         fields, asc = self.fields, order._asc
