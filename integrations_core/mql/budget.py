@@ -23,6 +23,7 @@ user code) nothing is counted.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -123,6 +124,19 @@ def inline_charge(meter_holder: str, units: str) -> str:
     and nothing is called outside a metered block."""
     return (f"({meter_holder}.blocks and (_m := {meter_holder}.local.meter) is not None"
             f" and _m.charge({units}))")
+
+
+def hoist_charges(code: str) -> tuple[str, str]:
+    """Generated ``code`` whose :func:`inline_charge` forms read, instead, a local variable set
+    once before a loop: the statements that set them, and the rewritten code. Inside the loop
+    the thread's meter cannot change."""
+    holders = sorted(set(_GATE.findall(code)))
+    prelude = "".join(f"    _m_{h} = {h}.local.meter\n" for h in holders)
+    return prelude, _GATE.sub(lambda m: f"(_m_{m[1]} is not None and _m_{m[1]}.charge(", code)
+
+
+_GATE = re.compile(r"\((\w+)\.blocks and \(_m := \1\.local\.meter\) is not None and _m\.charge\(")
+"""The head of an :func:`inline_charge` form, its meter holder captured."""
 
 
 def charge(units: int) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .bson import AWARE_ZONES, FIXED_ZONES, MISSING
-from .budget import current, inline_charge
+from .budget import current, hoist_charges, inline_charge
 from .paths import ARRAY_TYPES
 from .predicates import Test
 from .tree import AllOf, Cond, Exists, FieldPlan, Leaf, Not, ParamEq, Plan, UnboundParam
@@ -209,10 +209,13 @@ class Generated:
         """Whether the code has no parameters (binding gives its functions back as they are)."""
         self.match = _define("match", "doc", f"    return {body}\n", source.names,
                              source.late)
+        meters, looped = hoist_charges(body)
+        self._looped, self._meters = looped, meters
         self.scan: Scan = _define("scan", "chunk, kept", (
+            f"{meters}"
             "    append = kept.append\n"
             "    for doc in chunk:\n"
-            f"        if {body}:\n"
+            f"        if {looped}:\n"
             "            append(doc)\n"), source.names, source.late)
         self._tops: dict[tuple[tuple[str, ...], bool, tuple[bool, ...]], TopScan] = {}
 
@@ -230,12 +233,12 @@ class Generated:
                 odd.append(f"{value}.__class__ is not kinds{i}"
                            + (f" or x{i}.tzinfo is not None" if date else ""))
             past = ">=" if descending else "<="
-            code = "\n".join([
+            code = self._meters + "\n".join([
                 "    " + "".join(f"kinds{i}, " for i in range(len(fields))) + "= kinds",
                 "    append, add, add_value = kept.append, cand.append, vals.append",
                 "    ok = True",
                 "    for doc in chunk:",
-                f"        if {self._body}:",
+                f"        if {self._looped}:",
                 "            append(doc)",
                 "            if ok:",
                 "                x0 = doc.get(SORT_0, MISSING)",
