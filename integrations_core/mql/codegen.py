@@ -216,7 +216,7 @@ class Generated:
             "    append = kept.append\n"
             "    for doc in chunk:\n"
             f"        if {looped}:\n"
-            "            append(doc)\n"), source.names, source.late)
+            "            append(doc)\n"), source.names, None)
         self._tops: dict[tuple[tuple[str, ...], bool, tuple[bool, ...]], TopScan] = {}
 
     def top(self, fields: tuple[str, ...], descending: bool, dates: tuple[bool, ...]) -> TopScan:
@@ -248,8 +248,7 @@ class Generated:
                 "                    add(doc)",
                 "                    add_value(x0)",
                 "    return ok\n"])
-            found = _define("top", "chunk, kept, cand, vals, bound, kinds", code, names,
-                            self._late)
+            found = _define("top", "chunk, kept, cand, vals, bound, kinds", code, names, None)
             self._tops[fields, descending, dates] = found
         return found
 
@@ -272,12 +271,15 @@ _MAX_TOPS = 8  # sorts whose scans are kept per filter (each one compiled functi
 
 
 def _define(name: str, args: str, code: str, names: dict[str, Any],
-            late: Mapping[str, object]) -> Callable[..., Any]:
-    # Constants are the function's globals (a specialised global load costs what a local one
-    # does, and nothing per call); only the names bound per call (``late``) are default
-    # arguments, which :meth:`Generated.bind` replaces.
+            late: Mapping[str, object] | None) -> Callable[..., Any]:
+    # A loop (``late`` None) takes every constant as a default argument, read as a local (the
+    # cheapest load) and copied once per call. A function called per document takes them as
+    # its globals (a specialised global load costs nearly what a local one does, and nothing
+    # per call) and only the names bound per call (``late``) as default arguments, which
+    # :meth:`Generated.bind` replaces.
     used = set(re.findall(r"\b[A-Z_][A-Z0-9_]*\b", code))
-    params = "".join(f", {n}={n}" for n in names if n in used and n in late)
+    params = "".join(f", {n}={n}" for n in names
+                     if n in used and (late is None or n in late))
     namespace = dict(names)
     exec(compile(f"def {name}({args}{params}):\n{code}", "<mql>", "exec"), namespace)
     function: Callable[..., Any] = namespace[name]
