@@ -22,12 +22,12 @@ the last one silently, which lets two readers of one request disagree).
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .jsnumbers import digits_value, js_number_text, js_parse_int
 from .model import INTEGRATION_TYPES
 from .mql import Projection, Sort, compile_filter, compile_projection, compile_sort
 from .mql.ejson import decode
@@ -39,7 +39,6 @@ _NUMERIC = frozenset({"offset", "count"})
 _MAX_SKIP = 2**63 - 1  # MongoDB's skip is a 64-bit integer
 _LENGTH_LIMITS = {"query": "max_query_length", "sort": "max_sort_length",
                   "fields": "max_fields_length"}
-_HUGE = _MAX_SKIP + 1  # stands for any parseInt result too large to be an offset
 
 RawParams = dict[str, Any]
 Params = Mapping[str, Any] | Iterable[tuple[str, Any]]
@@ -207,65 +206,16 @@ def _count(value: Any, settings: Settings) -> int | None:
 
 def _integer(name: str, value: Any, settings: Settings) -> int:
     if settings.js_parse_int:
-        number = js_parse_int(value if isinstance(value, str) else _js_number_text(value))
+        number = js_parse_int(value if isinstance(value, str) else js_number_text(value))
         if number is None:
             raise ParamError(f"{describe(value)} is not a number", name)
     elif value.isascii() and value.isdigit():
-        number = _digits(value, 10)
+        number = digits_value(value, 10)
     else:
         raise ParamError(f"must be a non-negative integer, not {describe(value)}", name)
     if number < 0:
         raise ParamError(f"must not be negative, got {number}", name)
     return number
-
-
-_JS_SPACE = (  # WhiteSpace and LineTerminator of ECMAScript, what parseInt skips
-    "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-)
-_DEC = re.compile(r"[0-9]*")
-_HEX = re.compile(r"[0-9A-Fa-f]*")
-
-
-def js_parse_int(text: str) -> int | None:
-    """JavaScript's ``parseInt(text)`` (no radix); None for ``NaN``.
-
-    Results beyond 20 significant digits, where JavaScript has long lost precision, are a
-    value larger than any valid offset or count.
-    """
-    s = text.lstrip(_JS_SPACE)
-    sign = -1 if s.startswith("-") else 1
-    if s[:1] in ("-", "+"):
-        s = s[1:]
-    radix, digits = 10, _DEC
-    if s[:2] in ("0x", "0X"):
-        radix, digits, s = 16, _HEX, s[2:]
-    match = digits.match(s)
-    found = match.group() if match else ""
-    if not found:
-        return None
-    return sign * _digits(found, radix)
-
-
-def _digits(text: str, radix: int) -> int:
-    # int() of thousands of digits is slow (and refused past 4300): anything that long is huge.
-    significant = text.lstrip("0")
-    return int(significant or "0", radix) if len(significant) <= 20 else _HUGE
-
-
-def _js_number_text(value: float) -> str:
-    """The start of JavaScript's ``String(value)``, as far as ``parseInt`` reads it."""
-    if isinstance(value, int) and abs(value) < 10**21:
-        return str(value)
-    try:
-        number = float(value)
-    except OverflowError:  # an int beyond any double: Infinity in JavaScript
-        return "NaN"
-    if not math.isfinite(number):
-        return "NaN"
-    if number == 0 or 1e-6 <= abs(number) < 1e21:
-        return str(math.trunc(number))
-    return ("-" if number < 0 else "") + repr(abs(number))[0]  # exponent form: 1.5e-7 -> "1"
 
 
 # --- name and type ------------------------------------------------------------------------------
