@@ -405,7 +405,9 @@ _PAGE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allo
 (and no cycles: a plain page is nested at most ``MAX_NESTING`` deep)."""
 _C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
 _PAGE_CHUNKS: Callable[[Any, int], Any] | None = None if _C_ENCODER is None else _C_ENCODER(
-    None, format_date, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+    None, _PAGE_ENCODER.default, json.encoder.encode_basestring, None,
+    _PAGE_ENCODER.key_separator, _PAGE_ENCODER.item_separator, _PAGE_ENCODER.sort_keys,
+    _PAGE_ENCODER.skipkeys, _PAGE_ENCODER.allow_nan)
 """:data:`_PAGE_ENCODER`'s C encoder, made once (``JSONEncoder.encode`` makes one per call):
 ``(body, 0)`` gives the text's chunks."""
 

@@ -74,7 +74,7 @@ class _Counting:
 
     @property
     def meter(self) -> _Counting | None:
-        return None if budget.current.meter is None else self
+        return None if budget.current.local.meter is None else self
 
 
 @contextmanager
@@ -300,5 +300,5 @@ def test_generated_code_charges_its_own_threads_meter_only(query: dict[str, Any]
     finally:
         release.set()
         thread.join()
-    assert budget.current.blocks == 0 and budget.current.meter is None
+    assert budget.current.blocks == 0 and budget.current.local.meter is None
     assert match(doc)

@@ -106,11 +106,6 @@ class _Current:
         self.blocks = 0
         self.local = _ThreadMeter()
 
-    @property
-    def meter(self) -> Meter | None:
-        """This thread's meter, None outside a metered block."""
-        return self.local.meter
-
 
 current = _Current()
 """The meters' register: generated code reads it directly, so that nothing is called where
@@ -118,12 +113,19 @@ nothing is counted."""
 _BLOCKS = threading.Lock()
 
 
+_READ = "({0}.blocks and (_m := {0}.local.meter) is not None and _m.charge("
+"""The head of an :func:`inline_charge` form for the meter holder ``{0}``."""
+_HOISTED = "(_m_{0} is not None and _m_{0}.charge("
+"""That head in a loop, where ``_m_{0}`` holds the meter read before it."""
+_GATE = re.compile(re.escape(_READ).replace(re.escape("{0}"), r"(\w+)", 1)
+                   .replace(re.escape("{0}"), r"\1"))
+
+
 def inline_charge(meter_holder: str, units: str) -> str:
     """:func:`charge` as a Python expression for generated code: ``meter_holder`` names
     :data:`current` (or a stand-in), ``units`` is an expression; the result is always false,
     and nothing is called outside a metered block."""
-    return (f"({meter_holder}.blocks and (_m := {meter_holder}.local.meter) is not None"
-            f" and _m.charge({units}))")
+    return f"{_READ.format(meter_holder)}{units}))"
 
 
 def hoist_charges(code: str) -> tuple[str, str]:
@@ -132,11 +134,7 @@ def hoist_charges(code: str) -> tuple[str, str]:
     the thread's meter cannot change."""
     holders = sorted(set(_GATE.findall(code)))
     prelude = "".join(f"    _m_{h} = {h}.local.meter\n" for h in holders)
-    return prelude, _GATE.sub(lambda m: f"(_m_{m[1]} is not None and _m_{m[1]}.charge(", code)
-
-
-_GATE = re.compile(r"\((\w+)\.blocks and \(_m := \1\.local\.meter\) is not None and _m\.charge\(")
-"""The head of an :func:`inline_charge` form, its meter holder captured."""
+    return prelude, _GATE.sub(lambda m: _HOISTED.format(m[1]), code)
 
 
 def charge(units: int) -> None:

@@ -204,7 +204,7 @@ class Generated:
     """
 
     def __init__(self, body: str, source: _Source) -> None:
-        self._body, self._names, self._late = body, source.names, source.late
+        self._names, self._late = source.names, source.late
         self.constant = not source.late
         """Whether the code has no parameters (binding gives its functions back as they are)."""
         self.match = _define("match", "doc", f"    return {body}\n", source.names,
